@@ -1,0 +1,282 @@
+-- The loyalty ledger's schema. Every rule that finance relies on is enforced here, not only in the service:
+-- code paths change, data stays.
+
+-- Append-only tables refuse UPDATE, DELETE and TRUNCATE. A correction is a new row that references the old one.
+create function refuse_change() returns trigger language plpgsql as $$
+begin
+  raise exception '% on %.% is refused: the table is append-only', tg_op, tg_table_schema, tg_table_name
+    using errcode = 'restrict_violation';
+end $$;
+
+create table customers (
+  id          uuid primary key default gen_random_uuid(),
+  first_name  text not null check (length(first_name) between 1 and 200),
+  last_name   text not null check (length(last_name) between 1 and 200),
+  created_at  timestamptz not null default now()
+);
+
+create table retailers (
+  id          uuid primary key default gen_random_uuid(),
+  name        text not null check (length(name) between 1 and 200),
+  region      text check (length(region) between 1 and 100),
+  timezone    text not null check (length(timezone) between 1 and 64),
+  -- sha256 of the POS bearer token; the token itself is shown once and never stored.
+  token_hash  bytea not null unique check (length(token_hash) = 32),
+  created_at  timestamptz not null default now()
+);
+
+create table products (
+  id           uuid primary key default gen_random_uuid(),
+  name         text not null check (length(name) between 1 and 200),
+  price_cents  integer not null check (price_cents between 0 and 10000000),
+  created_at   timestamptz not null default now()
+);
+
+-- Promotions are versioned series: version 0 starts a series (its id is the series id), each revision appends
+-- the next version. Only the highest version of a series is its rule.
+create table promotions (
+  id           uuid primary key default gen_random_uuid(),
+  series_id    uuid not null,
+  version      integer not null check (version >= 0),
+  -- Commit-independent creation order: "newest series" in the precedence rules means highest seq of version 0.
+  seq          bigint generated always as identity unique,
+  product_id   uuid not null references products (id),
+  retailer_id  uuid references retailers (id),
+  region       text check (length(region) between 1 and 100),
+  start_date   date not null,
+  end_date     date not null,
+  award_rate   numeric(12, 4) not null check (award_rate >= 0),
+  created_at   timestamptz not null default now(),
+  unique (series_id, version),
+  check (end_date >= start_date),
+  check (retailer_id is null or region is null),
+  check ((version = 0) = (series_id = id))
+);
+create index promotions_product_idx on promotions (product_id);
+
+-- A revision must follow the previous version of its own series and keep its product and scope.
+create function check_promotion_revision() returns trigger language plpgsql as $$
+begin
+  if new.version > 0 and not exists (
+    select 1 from promotions p
+     where p.series_id = new.series_id and p.version = new.version - 1
+       and p.product_id = new.product_id
+       and p.retailer_id is not distinct from new.retailer_id
+       and p.region is not distinct from new.region
+  ) then
+    raise exception 'promotion version % does not follow its series % with the same product and scope',
+      new.version, new.series_id using errcode = 'check_violation';
+  end if;
+  return new;
+end $$;
+create trigger promotions_revision_check before insert on promotions
+  for each row execute function check_promotion_revision();
+create trigger promotions_append_only before update or delete on promotions
+  for each row execute function refuse_change();
+create trigger promotions_no_truncate before truncate on promotions
+  for each statement execute function refuse_change();
+
+create table purchases (
+  id                 uuid primary key default gen_random_uuid(),
+  retailer_id        uuid not null references retailers (id),
+  transaction_id     text not null check (char_length(transaction_id) between 1 and 128),
+  customer_id        uuid not null references customers (id),
+  product_id         uuid not null references products (id),
+  quantity           integer not null check (quantity between 1 and 10000),
+  unit_price_cents   integer not null check (unit_price_cents between 0 and 10000000),
+  total_price_cents  bigint not null,
+  -- Snapshot of the rule that earned the points, so the award can be re-derived from the row alone.
+  promotion_id       uuid references promotions (id),
+  award_rate         numeric(12, 4),
+  points_earned      bigint not null check (points_earned >= 0),
+  purchased_at       timestamptz not null,
+  recorded_at        timestamptz not null default now(),
+  -- sha256 of the request as the POS sent it; decides replay versus IDEMPOTENCY_CONFLICT.
+  payload_hash       bytea not null check (length(payload_hash) = 32),
+  constraint purchases_idempotency_key unique (retailer_id, transaction_id),
+  constraint purchases_total check (total_price_cents = quantity::bigint * unit_price_cents),
+  constraint purchases_snapshot check ((promotion_id is null) = (award_rate is null)),
+  -- The points formula itself: floor(total x rate / 100), never rounded up.
+  constraint purchases_points_formula
+    check (points_earned = floor(total_price_cents * coalesce(award_rate, 0) / 100))
+);
+create index purchases_customer_idx on purchases (customer_id);
+create trigger purchases_append_only before update or delete on purchases
+  for each row execute function refuse_change();
+create trigger purchases_no_truncate before truncate on purchases
+  for each statement execute function refuse_change();
+
+-- ---------------------------------------------------------------------------------------------------------
+-- The double-entry ledger.
+-- A customer's points account shares the customer's id. The program's liability account has a fixed id and
+-- spreads its materialized balance over 64 bucket rows, so concurrent purchases do not queue on one row lock.
+create table accounts (
+  id               uuid primary key,
+  code             text not null unique,
+  kind             text not null check (kind in ('customer', 'liability')),
+  customer_id      uuid unique references customers (id),
+  balance_buckets  smallint not null default 1 check (balance_buckets between 1 and 1024),
+  created_at       timestamptz not null default now(),
+  check ((kind = 'customer') = (customer_id is not null)),
+  check (kind <> 'customer' or id = customer_id)
+);
+create trigger accounts_append_only before update or delete on accounts
+  for each row execute function refuse_change();
+create trigger accounts_no_truncate before truncate on accounts
+  for each statement execute function refuse_change();
+
+insert into accounts (id, code, kind, balance_buckets)
+values ('00000000-0000-0000-0000-00000000a001', 'program:liability', 'liability', 64);
+
+-- Every customer has a points account from the moment it exists.
+create function open_customer_account() returns trigger language plpgsql as $$
+begin
+  insert into accounts (id, code, kind, customer_id) values (new.id, 'customer:' || new.id, 'customer', new.id);
+  return null;
+end $$;
+create trigger customers_open_account after insert on customers
+  for each row execute function open_customer_account();
+
+create table ledger_transactions (
+  id            uuid primary key default gen_random_uuid(),
+  key           text not null unique check (length(key) between 1 and 200),
+  kind          text not null check (kind in ('purchase', 'correction')),
+  purchase_id   uuid unique references purchases (id),
+  corrects_id   uuid references ledger_transactions (id),
+  effective_at  timestamptz not null,
+  recorded_at   timestamptz not null default now(),
+  check (kind <> 'purchase' or purchase_id is not null),
+  check (kind <> 'correction' or corrects_id is not null)
+);
+create trigger ledger_transactions_append_only before update or delete on ledger_transactions
+  for each row execute function refuse_change();
+create trigger ledger_transactions_no_truncate before truncate on ledger_transactions
+  for each statement execute function refuse_change();
+
+create table ledger_entries (
+  id              bigint generated always as identity primary key,
+  transaction_id  uuid not null references ledger_transactions (id),
+  account_id      uuid not null references accounts (id),
+  amount          bigint not null check (amount <> 0)
+);
+create index ledger_entries_transaction_idx on ledger_entries (transaction_id);
+create index ledger_entries_account_idx on ledger_entries (account_id, id);
+create trigger ledger_entries_append_only before update or delete on ledger_entries
+  for each row execute function refuse_change();
+create trigger ledger_entries_no_truncate before truncate on ledger_entries
+  for each statement execute function refuse_change();
+
+-- Materialized balances: one row per (account, bucket). Only the ledger_entries trigger below writes them,
+-- so a balance is always the sum of its account's entries.
+create table account_balances (
+  account_id  uuid not null references accounts (id),
+  bucket      smallint not null check (bucket >= 0),
+  balance     bigint not null,
+  primary key (account_id, bucket)
+);
+
+create function refuse_direct_balance_write() returns trigger language plpgsql as $$
+begin
+  if pg_trigger_depth() < 2 then
+    raise exception 'account balances are derived from ledger entries and cannot be written directly'
+      using errcode = 'restrict_violation';
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end $$;
+create trigger account_balances_derived_only before insert or update or delete on account_balances
+  for each row execute function refuse_direct_balance_write();
+create trigger account_balances_no_truncate before truncate on account_balances
+  for each statement execute function refuse_change();
+
+-- After every INSERT into ledger_entries: each touched ledger transaction must balance to zero with at least
+-- two entries (checked at statement end, so a half-written transaction can never be seen), then the
+-- balances move by the same amounts in the same database transaction.
+create function post_ledger_entries() returns trigger language plpgsql as $$
+declare
+  unbalanced uuid;
+begin
+  select t.transaction_id into unbalanced
+    from (select distinct transaction_id from new_entries) t
+    join ledger_entries e on e.transaction_id = t.transaction_id
+   group by t.transaction_id
+  having sum(e.amount) <> 0 or count(*) < 2
+   limit 1;
+  if unbalanced is not null then
+    raise exception 'ledger transaction % does not balance to zero with at least two entries', unbalanced
+      using errcode = 'check_violation', constraint = 'ledger_transaction_balanced';
+  end if;
+
+  -- Sorted so that concurrent writers take bucket row locks in one order and cannot deadlock.
+  insert into account_balances (account_id, bucket, balance)
+  select n.account_id, (n.id % a.balance_buckets)::smallint, sum(n.amount)
+    from new_entries n join accounts a on a.id = n.account_id
+   group by 1, 2
+   order by 1, 2
+  on conflict (account_id, bucket) do update set balance = account_balances.balance + excluded.balance;
+  return null;
+end $$;
+create trigger ledger_entries_post after insert on ledger_entries
+  referencing new table as new_entries
+  for each statement execute function post_ledger_entries();
+
+-- A ledger transaction without entries is refused at commit.
+create function check_ledger_transaction_has_entries() returns trigger language plpgsql as $$
+begin
+  if (select count(*) from ledger_entries where transaction_id = new.id) < 2 then
+    raise exception 'ledger transaction % has fewer than two entries', new.id
+      using errcode = 'check_violation', constraint = 'ledger_transaction_balanced';
+  end if;
+  return null;
+end $$;
+create constraint trigger ledger_transactions_have_entries after insert on ledger_transactions
+  deferrable initially deferred
+  for each row execute function check_ledger_transaction_has_entries();
+
+-- ---------------------------------------------------------------------------------------------------------
+-- The purchase hot path: one statement, one round trip. The service has resolved the promotion, computed the
+-- points and built the ledger postings (src/ledger/ledger.ts); the constraints and triggers above verify them.
+-- The unique key decides concurrent submissions: a loser's INSERT waits for the winner to commit, then the
+-- next statement (a new snapshot) finds the winner's row and reports a replay or a conflict.
+create function record_purchase(
+  p_id uuid, p_retailer_id uuid, p_transaction_id text, p_customer_id uuid, p_product_id uuid,
+  p_quantity integer, p_unit_price_cents integer, p_purchased_at timestamptz, p_payload_hash bytea,
+  p_promotion_id uuid, p_award_rate numeric, p_points bigint,
+  p_ledger_key text, p_posting_accounts uuid[], p_posting_amounts bigint[]
+) returns table (
+  outcome text, id uuid, retailer_id uuid, transaction_id text, customer_id uuid, product_id uuid,
+  quantity integer, unit_price_cents integer, total_price_cents bigint, promotion_id uuid, award_rate numeric,
+  points_earned bigint, purchased_at timestamptz, recorded_at timestamptz, customer_balance bigint
+) language plpgsql as $$
+declare
+  p purchases%rowtype;
+  tx uuid;
+begin
+  insert into purchases as x (id, retailer_id, transaction_id, customer_id, product_id, quantity,
+                              unit_price_cents, total_price_cents, promotion_id, award_rate, points_earned,
+                              purchased_at, payload_hash)
+  values (p_id, p_retailer_id, p_transaction_id, p_customer_id, p_product_id, p_quantity, p_unit_price_cents,
+          p_quantity::bigint * p_unit_price_cents, p_promotion_id, p_award_rate, p_points, p_purchased_at,
+          p_payload_hash)
+  on conflict on constraint purchases_idempotency_key do nothing
+  returning x.* into p;
+
+  if p.id is null then
+    select x.* into p from purchases x where x.retailer_id = p_retailer_id and x.transaction_id = p_transaction_id;
+    outcome := case when p.payload_hash = p_payload_hash then 'replayed' else 'conflict' end;
+  else
+    outcome := 'recorded';
+    if cardinality(p_posting_accounts) > 0 then
+      insert into ledger_transactions (key, kind, purchase_id, effective_at)
+      values (p_ledger_key, 'purchase', p.id, p.purchased_at)
+      returning ledger_transactions.id into tx;
+      insert into ledger_entries (transaction_id, account_id, amount)
+      select tx, u.account_id, u.amount from unnest(p_posting_accounts, p_posting_amounts) as u(account_id, amount);
+    end if;
+  end if;
+
+  return query
+    select outcome, p.id, p.retailer_id, p.transaction_id, p.customer_id, p.product_id, p.quantity,
+           p.unit_price_cents, p.total_price_cents, p.promotion_id, p.award_rate, p.points_earned,
+           p.purchased_at, p.recorded_at,
+           (select coalesce(sum(b.balance), 0)::bigint from account_balances b where b.account_id = p.customer_id);
+end $$;

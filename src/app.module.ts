@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './common/auth/auth.guard';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { CustomersModule } from './customers/customers.module';
+import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import { AppGraphqlModule } from './graphql/graphql.module';
+import { HealthModule } from './health/health.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { ProductsModule } from './products/products.module';
+import { PromotionsModule } from './promotions/promotions.module';
+import { PurchasesModule } from './purchases/purchases.module';
+import { RetailersModule } from './retailers/retailers.module';
+
+@Module({})
+export class AppModule {
+  /** The configuration is validated before the module is built and provided to everything as APP_CONFIG. */
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolderModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        DatabaseModule,
+        AppGraphqlModule,
+        HealthModule,
+        RetailersModule,
+        CustomersModule,
+        ProductsModule,
+        PromotionsModule,
+        PurchasesModule,
+        LedgerModule,
+        DemoModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolderModule {}

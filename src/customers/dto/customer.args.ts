@@ -1,0 +1,9 @@
+import { ArgsType, Field, ID } from '@nestjs/graphql';
+import { IsUuidText } from '../../common/validation/validators';
+
+@ArgsType()
+export class CustomerArgs {
+  @Field(() => ID)
+  @IsUuidText()
+  id!: string;
+}

@@ -1,0 +1,54 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { ENTITIES } from './entities';
+
+/** The node-postgres pool that the repositories' hand-written SQL (the purchase hot path, the ledger) runs on. */
+export const SQL_POOL = Symbol('SQL_POOL');
+
+@Global()
+@Module({
+  imports: [
+    MikroOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      driver: PostgreSqlDriver,
+      useFactory: (config: AppConfig) => ({
+        driver: PostgreSqlDriver,
+        clientUrl: config.databaseUrl ?? undefined,
+        entities: ENTITIES,
+        // Back-office writes only: a small pool, the purchase path has its own.
+        pool: { min: 0, max: 4 },
+        // Schema and migrations are plain SQL in migrations/; the ORM must not guess at them.
+        discovery: { warnWhenNoEntities: true },
+        ensureDatabase: false,
+        allowGlobalContext: false,
+        debug: false,
+      }),
+    }),
+  ],
+  providers: [
+    {
+      provide: SQL_POOL,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new Pool({
+          connectionString: config.databaseUrl ?? undefined,
+          max: config.dbPoolSize,
+          idleTimeoutMillis: 30_000,
+          // Pool exhaustion must surface as an error, not as a request that hangs forever.
+          connectionTimeoutMillis: 10_000,
+          application_name: 'loyalty-ledger',
+        }),
+    },
+  ],
+  exports: [SQL_POOL],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(SQL_POOL) private readonly pool: Pool) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,31 @@
+import { DemoCredentials } from './demo-seeder';
+
+/** What a newcomer needs on screen after `npm start`: tokens and one request that earns points. */
+export function printWelcome(url: string, adminToken: string, demo: DemoCredentials | null): void {
+  const lines = ['', `Loyalty ledger is running on ${url}`, '', `ADMIN token (this run): ${adminToken}`];
+  if (demo) {
+    lines.push('', 'POS tokens of the demo retailers:');
+    for (const r of demo.retailers) lines.push(`  ${r.name.padEnd(26)} ${r.timezone.padEnd(20)} ${r.token}`);
+    const retailer = demo.retailers[0];
+    const body = JSON.stringify({
+      query:
+        'mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { pointsAwarded customerBalance replayed purchase { id awardRate } } }',
+      variables: {
+        input: { transactionId: `demo-${Date.now()}`, customerId: demo.customerIds[0], productId: demo.productIds[1], quantity: 2 },
+      },
+    });
+    lines.push(
+      '',
+      `Record a purchase at ${retailer.name} (Lager 12-pack, 100 points per dollar, earns 3798 points):`,
+      `  curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${retailer.token}' \\`,
+      `    -d '${body}'`,
+      '',
+      'Then read the customer with the ADMIN token:',
+      `  curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${adminToken}' \\`,
+      `    -d '${JSON.stringify({ query: `{ customer(id: "${demo.customerIds[0]}") { firstName pointBalance } }` })}'`,
+    );
+  } else {
+    lines.push('', 'The database was not empty, so no demo data was loaded.');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}

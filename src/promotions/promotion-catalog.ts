@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { SQL_POOL } from '../database/database.module';
+import { awardRateFromDatabase } from './award-rate';
+import { latestVersions, PromotionVersion } from './promotion-rules';
+
+/**
+ * Every promotion series' latest version, in memory, for the purchase path. A revision made on this instance
+ * is visible before its mutation returns (the service calls refresh()); one made elsewhere is picked up within
+ * PROMOTION_REFRESH_MS by a cheap poll: promotions are append-only, so a change shows as a new row count.
+ */
+@Injectable()
+export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PromotionCatalog.name);
+  private byProduct = new Map<string, PromotionVersion[]>();
+  private loadedCount = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(SQL_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refreshIfChanged().catch((error: Error) => this.logger.warn(`promotion refresh failed: ${error.message}`));
+    }, this.config.promotionRefreshMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The latest version of every series of this product (any scope, any dates). */
+  versionsFor(productId: string): readonly PromotionVersion[] {
+    return this.byProduct.get(productId) ?? [];
+  }
+
+  /** Reloads everything; concurrent callers share one reload queue so the newest state always wins. */
+  refresh(): Promise<void> {
+    this.refreshing = this.refreshing.catch(() => undefined).then(() => this.load());
+    return this.refreshing;
+  }
+
+  private async refreshIfChanged(): Promise<void> {
+    const { rows } = await this.pool.query<{ count: string }>('select count(*)::text as count from promotions');
+    if (Number(rows[0].count) !== this.loadedCount) await this.refresh();
+  }
+
+  private async load(): Promise<void> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      series_id: string;
+      version: number;
+      series_seq: string;
+      product_id: string;
+      retailer_id: string | null;
+      region: string | null;
+      start_date: string;
+      end_date: string;
+      award_rate: string;
+    }>(`select p.id, p.series_id, p.version, s.seq::text as series_seq, p.product_id, p.retailer_id, p.region,
+               p.start_date::text as start_date, p.end_date::text as end_date, p.award_rate::text as award_rate
+          from promotions p join promotions s on s.id = p.series_id`);
+    const versions: PromotionVersion[] = rows.map((r) => ({
+      id: r.id,
+      seriesId: r.series_id,
+      version: r.version,
+      seriesSeq: BigInt(r.series_seq),
+      productId: r.product_id,
+      retailerId: r.retailer_id,
+      region: r.region,
+      startDate: r.start_date,
+      endDate: r.end_date,
+      awardRate: awardRateFromDatabase(r.award_rate),
+    }));
+    const byProduct = new Map<string, PromotionVersion[]>();
+    for (const v of latestVersions(versions)) {
+      const list = byProduct.get(v.productId) ?? [];
+      list.push(v);
+      byProduct.set(v.productId, list);
+    }
+    this.byProduct = byProduct;
+    this.loadedCount = rows.length;
+  }
+}

@@ -1,0 +1,112 @@
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { badInput, notFound } from '../common/errors/domain-error';
+import { ProductsService } from '../products/products.service';
+import { RetailersService } from '../retailers/retailers.service';
+import { awardRateFromDatabase, formatAwardRate, parseAwardRate } from './award-rate';
+import { CreatePromotionInput, RevisePromotionInput } from './dto/promotion.inputs';
+import { PromotionModel } from './models/promotion.model';
+import { PromotionCatalog } from './promotion-catalog';
+import { PromotionEntity } from './promotion.entity';
+
+@Injectable()
+export class PromotionsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly products: ProductsService,
+    private readonly retailers: RetailersService,
+    private readonly catalog: PromotionCatalog,
+  ) {}
+
+  /** Starts a series: version 0, whose id is the series id. */
+  async create(input: CreatePromotionInput): Promise<PromotionModel> {
+    if (input.retailerId && input.region) {
+      throw badInput('A promotion is for one retailer or for a region, not both');
+    }
+    assertDateOrder(input.startDate, input.endDate);
+    if (!(await this.products.exists(input.productId.toLowerCase()))) throw notFound('Product not found');
+    if (input.retailerId && !(await this.retailers.exists(input.retailerId.toLowerCase()))) {
+      throw notFound('Retailer not found');
+    }
+    const id = randomUUID();
+    const em = this.em.fork();
+    const promotion = em.create(PromotionEntity, {
+      id,
+      seriesId: id,
+      version: 0,
+      productId: input.productId.toLowerCase(),
+      retailerId: input.retailerId?.toLowerCase() ?? null,
+      region: input.region?.trim() || null,
+      startDate: input.startDate,
+      endDate: input.endDate,
+      awardRate: canonicalRate(input.awardRate),
+    });
+    await em.persistAndFlush(promotion);
+    await this.catalog.refresh();
+    return toModel(promotion);
+  }
+
+  /**
+   * Appends the next version of the series that `id` belongs to. Two concurrent revisions race for the same
+   * (series, version) key; the loser reads the new latest version and tries again on top of it.
+   */
+  async revise(id: string, input: RevisePromotionInput): Promise<PromotionModel> {
+    for (let attempt = 0; ; attempt++) {
+      const em = this.em.fork();
+      const any = await em.findOne(PromotionEntity, { id: id.toLowerCase() });
+      if (!any) throw notFound('Promotion not found');
+      const latest = await em.findOneOrFail(PromotionEntity, { seriesId: any.seriesId }, { orderBy: { version: 'desc' } });
+      const next = em.create(PromotionEntity, {
+        id: randomUUID(),
+        seriesId: latest.seriesId,
+        version: latest.version + 1,
+        productId: latest.productId,
+        retailerId: latest.retailerId,
+        region: latest.region,
+        startDate: input.startDate ?? dateText(latest.startDate),
+        endDate: input.endDate ?? dateText(latest.endDate),
+        awardRate: input.awardRate ? canonicalRate(input.awardRate) : latest.awardRate,
+      });
+      assertDateOrder(next.startDate, next.endDate);
+      try {
+        await em.persistAndFlush(next);
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException && attempt < 5) continue;
+        throw error;
+      }
+      await this.catalog.refresh();
+      return toModel(next);
+    }
+  }
+}
+
+function assertDateOrder(startDate: string, endDate: string): void {
+  if (endDate < startDate) throw badInput('endDate must not be before startDate');
+}
+
+/** Validated already by the input class; stored with the database's own scale. */
+function canonicalRate(text: string): string {
+  const rate = parseAwardRate(text);
+  if (typeof rate === 'string') throw badInput(`awardRate is invalid (${rate})`);
+  return formatAwardRate(rate);
+}
+
+/** The ORM may hand a date column back as a Date; promotions speak in YYYY-MM-DD. */
+function dateText(value: string | Date): string {
+  return typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+}
+
+function toModel(p: PromotionEntity): PromotionModel {
+  return {
+    id: p.id,
+    seriesId: p.seriesId,
+    version: p.version,
+    productId: p.productId,
+    retailerId: p.retailerId,
+    region: p.region,
+    startDate: dateText(p.startDate),
+    endDate: dateText(p.endDate),
+    awardRate: formatAwardRate(awardRateFromDatabase(String(p.awardRate))),
+  };
+}

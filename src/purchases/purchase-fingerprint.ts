@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { Instant } from '../common/time/instant';
+
+/** The purchase as the POS sent it: optional fields stay undefined when left out. */
+export interface SubmittedPurchase {
+  transactionId: string;
+  customerId: string;
+  productId: string;
+  quantity: number;
+  unitPriceCents?: number | null;
+  purchasedAt?: Instant | null;
+}
+
+/**
+ * The digest that decides replay versus IDEMPOTENCY_CONFLICT. A field left out differs from the same field
+ * sent with its default value; ids compare case-insensitively (they are UUIDs); purchasedAt compares as an
+ * instant, whatever offset it was written with.
+ */
+export function purchaseFingerprint(p: SubmittedPurchase): Buffer {
+  const canonical = JSON.stringify([
+    1, // format version of this digest
+    p.transactionId,
+    p.customerId.toLowerCase(),
+    p.productId.toLowerCase(),
+    p.quantity,
+    p.unitPriceCents ?? null,
+    p.purchasedAt ? p.purchasedAt.epochMicros.toString() : null,
+  ]);
+  return createHash('sha256').update(canonical, 'utf8').digest();
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProductsModule } from '../products/products.module';
+import { PromotionsModule } from '../promotions/promotions.module';
+import { PurchasesRepository } from './purchases.repository';
+import { PurchasesResolver } from './purchases.resolver';
+import { PurchasesService } from './purchases.service';
+
+@Module({
+  imports: [ProductsModule, PromotionsModule],
+  providers: [PurchasesService, PurchasesResolver, PurchasesRepository],
+})
+export class PurchasesModule {}

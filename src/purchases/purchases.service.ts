@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RetailerIdentity } from '../common/auth/principal';
+import { badInput, DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-code';
+import { Instant } from '../common/time/instant';
+import { localDateAt } from '../common/time/local-date';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { purchasePostings, purchaseTransactionKey } from '../ledger/ledger';
+import { ProductCatalog } from '../products/product-catalog';
+import { formatAwardRate } from '../promotions/award-rate';
+import { PromotionCatalog } from '../promotions/promotion-catalog';
+import { selectPromotion } from '../promotions/promotion-rules';
+import { RecordPurchaseInput } from './dto/record-purchase.input';
+import { PurchaseModel } from './models/purchase.model';
+import { pointsFor, totalPriceCents } from './points';
+import { purchaseFingerprint } from './purchase-fingerprint';
+import { PurchasesRepository, RecordOutcome } from './purchases.repository';
+
+/** A sale may be stamped up to this far ahead of the service's clock (POS clocks drift). */
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface PurchaseResult {
+  purchase: PurchaseModel;
+  pointsAwarded: bigint;
+  customerBalance: bigint;
+  replayed: boolean;
+  outcome: RecordOutcome;
+}
+
+@Injectable()
+export class PurchasesService {
+  constructor(
+    private readonly products: ProductCatalog,
+    private readonly promotions: PromotionCatalog,
+    private readonly repository: PurchasesRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Records a sale at `retailer` and credits its points exactly once. The input's shape was validated at the
+   * edge; here: the time window, the product, the promotion in force on the retailer's local date, the points
+   * and the ledger postings. The database then decides, atomically, between recorded, replayed and conflict.
+   */
+  async record(retailer: RetailerIdentity, input: RecordPurchaseInput, receivedAt: Date): Promise<PurchaseResult> {
+    const purchasedAt = input.purchasedAt ?? Instant.fromDate(receivedAt);
+    this.assertWithinWindow(purchasedAt.toDate(), receivedAt);
+
+    const productId = input.productId.toLowerCase();
+    const customerId = input.customerId.toLowerCase();
+    const product = await this.products.find(productId);
+    if (!product) throw new DomainError(ErrorCode.PRODUCT_NOT_FOUND, 'Product not found');
+
+    const unitPriceCents = input.unitPriceCents ?? product.priceCents;
+    const promotion = selectPromotion(this.promotions.versionsFor(productId), {
+      productId,
+      retailerId: retailer.id,
+      retailerRegion: retailer.region,
+      localDate: localDateAt(purchasedAt.toDate(), retailer.timezone),
+    });
+    const points = pointsFor(totalPriceCents(input.quantity, unitPriceCents), promotion?.awardRate ?? null);
+    const purchaseId = randomUUID();
+
+    const recorded = await this.repository.record({
+      id: purchaseId,
+      retailerId: retailer.id,
+      transactionId: input.transactionId,
+      customerId,
+      productId,
+      quantity: input.quantity,
+      unitPriceCents,
+      purchasedAt: purchasedAt.toIsoString(),
+      payloadHash: purchaseFingerprint(input),
+      promotionId: promotion?.id ?? null,
+      awardRate: promotion ? formatAwardRate(promotion.awardRate) : null,
+      points,
+      ledgerKey: purchaseTransactionKey(purchaseId),
+      postings: purchasePostings(customerId, points),
+    });
+    if (recorded.outcome === 'conflict') {
+      throw new DomainError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        'This transactionId was already recorded for this retailer with a different purchase',
+      );
+    }
+    return {
+      purchase: recorded.purchase,
+      pointsAwarded: recorded.purchase.pointsEarned,
+      customerBalance: recorded.customerBalance,
+      replayed: recorded.outcome === 'replayed',
+      outcome: recorded.outcome,
+    };
+  }
+
+  findByKey(retailerId: string, transactionId: string): Promise<PurchaseModel | null> {
+    return this.repository.findByKey(retailerId.toLowerCase(), transactionId);
+  }
+
+  private assertWithinWindow(purchasedAt: Date, now: Date): void {
+    if (purchasedAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
+      throw badInput('purchasedAt is more than 5 minutes in the future');
+    }
+    if (purchasedAt.getTime() < now.getTime() - this.config.maxPurchaseAgeDays * DAY_MS) {
+      throw badInput(`purchasedAt is more than ${this.config.maxPurchaseAgeDays} days in the past`);
+    }
+  }
+}
