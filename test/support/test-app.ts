@@ -1,0 +1,64 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/logging/logger';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const AUDITOR_TOKEN = 'test-auditor-token-0123456789';
+
+export interface GraphqlResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string }; path?: string[] }>;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  db: TestDatabase;
+  /** A direct connection for assertions on what the database holds. */
+  sql: Pool;
+  config: AppConfig;
+  gql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** The whole service over real HTTP on a random port, on a database of its own. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    AUDITOR_API_TOKEN: AUDITOR_TOKEN,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DB_POOL_SIZE: '20',
+    ...env,
+  });
+  const app = await createApp(config, createLogger(config.logLevel));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const sql = new Pool({ connectionString: db.url, max: 4 });
+  return {
+    app,
+    url,
+    db,
+    sql,
+    config,
+    async gql(token, query, variables) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as GraphqlResponse<never>;
+    },
+    async close() {
+      await app.close();
+      await sql.end();
+      await db.drop();
+    },
+  };
+}
