@@ -23,7 +23,6 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     abortOnError: false,
   });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

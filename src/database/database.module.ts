@@ -1,9 +1,11 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ENTITIES } from './entities';
+
+const logger = new Logger('Database');
 
 /** The node-postgres pool that the repositories' hand-written SQL (the purchase hot path, the ledger) runs on. */
 export const SQL_POOL = Symbol('SQL_POOL');
@@ -32,15 +34,20 @@ export const SQL_POOL = Symbol('SQL_POOL');
     {
       provide: SQL_POOL,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
-        new Pool({
+      useFactory: (config: AppConfig) => {
+        const pool = new Pool({
           connectionString: config.databaseUrl ?? undefined,
           max: config.dbPoolSize,
           idleTimeoutMillis: 30_000,
           // Pool exhaustion must surface as an error, not as a request that hangs forever.
           connectionTimeoutMillis: 10_000,
           application_name: 'loyalty-ledger',
-        }),
+        });
+        // An idle connection cut by the server (restart, failover) is dropped and replaced; unhandled, the
+        // error event would end the process.
+        pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+        return pool;
+      },
     },
   ],
   exports: [SQL_POOL],
