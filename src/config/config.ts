@@ -14,6 +14,8 @@ export interface AppConfig {
   auditorApiToken: string | null;
   maxPurchaseAgeDays: number;
   dbPoolSize: number;
+  /** At most this many concurrent purchases share one database transaction. */
+  purchaseBatchSize: number;
   /** How often another instance's promotion changes are picked up. */
   promotionRefreshMs: number;
   /** How long a POS token stays cached before it is looked up again. */
@@ -88,6 +90,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditorApiToken,
     maxPurchaseAgeDays: int('MAX_PURCHASE_AGE_DAYS', 30, 1, 3650),
     dbPoolSize: int('DB_POOL_SIZE', 16, 1, 500),
+    purchaseBatchSize: int('PURCHASE_BATCH_SIZE', 64, 1, 1000),
     promotionRefreshMs: int('PROMOTION_REFRESH_MS', 1000, 50, 60000),
     tokenCacheSeconds: int('TOKEN_CACHE_SECONDS', 60, 0, 3600),
     seedDemo: bool('SEED_DEMO', databaseUrl === null),

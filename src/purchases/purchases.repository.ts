@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DatabaseError, Pool } from 'pg';
+import { Pool } from 'pg';
+import { ItemResult, MicroBatcher } from '../common/batching/micro-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { SQL_POOL } from '../database/database.module';
 import { Posting } from '../ledger/ledger';
 import { awardRateFromDatabase, formatAwardRate } from '../promotions/award-rate';
@@ -50,58 +52,39 @@ interface PurchaseRow {
   recorded_at: Date;
 }
 
+type BatchRow = PurchaseRow & { item: number; outcome: RecordOutcome | 'customer_not_found'; customer_balance: string };
+
 const PURCHASE_COLUMNS = `id, retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents,
   total_price_cents::text, promotion_id, award_rate::text, points_earned::text, purchased_at, recorded_at`;
 
 /**
- * The purchase hot path: one prepared statement, one round trip, one database transaction. Everything it
- * writes (purchase, ledger transaction, entries, balances) happens inside record_purchase() in migrations/.
+ * The purchase hot path: one prepared statement, one round trip, one database transaction for a whole batch of
+ * concurrent purchases. Everything it writes (purchases, ledger transactions, entries, balances) happens inside
+ * record_purchases() in migrations/.
  */
-const RECORD_PURCHASE_SQL = `select outcome, customer_balance::text, ${PURCHASE_COLUMNS}
-  from record_purchase($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15::bigint[])`;
-
-/** Foreign keys whose violation means the client named something that does not exist. */
-const MISSING_REFERENCE: Record<string, DomainError> = {
-  purchases_customer_id_fkey: new DomainError(ErrorCode.CUSTOMER_NOT_FOUND, 'Customer not found'),
-  purchases_product_id_fkey: new DomainError(ErrorCode.PRODUCT_NOT_FOUND, 'Product not found'),
-};
+const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::text, ${PURCHASE_COLUMNS}
+  from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int[], $7::int[],
+                        $8::timestamptz[], $9::bytea[], $10::uuid[], $11::numeric[], $12::bigint[], $13::text[],
+                        $14::int[], $15::uuid[], $16::bigint[])`;
 
 @Injectable()
 export class PurchasesRepository {
-  constructor(@Inject(SQL_POOL) private readonly pool: Pool) {}
+  private readonly batcher: MicroBatcher<PurchaseToRecord, RecordedPurchase>;
 
-  async record(p: PurchaseToRecord): Promise<RecordedPurchase> {
-    try {
-      const { rows } = await this.pool.query<PurchaseRow & { outcome: RecordOutcome; customer_balance: string }>({
-        name: 'record_purchase',
-        text: RECORD_PURCHASE_SQL,
-        values: [
-          p.id,
-          p.retailerId,
-          p.transactionId,
-          p.customerId,
-          p.productId,
-          p.quantity,
-          p.unitPriceCents,
-          p.purchasedAt,
-          p.payloadHash,
-          p.promotionId,
-          p.awardRate,
-          p.points.toString(),
-          p.ledgerKey,
-          p.postings.map((x) => x.accountId),
-          p.postings.map((x) => x.amount.toString()),
-        ],
-      });
-      const row = rows[0];
-      return { outcome: row.outcome, purchase: toPurchase(row), customerBalance: BigInt(row.customer_balance) };
-    } catch (error) {
-      if (error instanceof DatabaseError && error.code === '23503' && error.constraint) {
-        const missing = MISSING_REFERENCE[error.constraint];
-        if (missing) throw new DomainError(missing.code, missing.message);
-      }
-      throw error;
-    }
+  constructor(
+    @Inject(SQL_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    // Leave a few connections of the pool to reads, health checks and the promotion refresh.
+    this.batcher = new MicroBatcher((items) => this.recordIsolated(items), {
+      maxBatch: config.purchaseBatchSize,
+      maxInFlight: Math.max(1, config.dbPoolSize - 2),
+    });
+  }
+
+  /** Records one purchase; concurrent calls share database transactions but never each other's errors. */
+  record(purchase: PurchaseToRecord): Promise<RecordedPurchase> {
+    return this.batcher.submit(purchase);
   }
 
   async findByKey(retailerId: string, transactionId: string): Promise<PurchaseModel | null> {
@@ -111,6 +94,61 @@ export class PurchasesRepository {
       values: [retailerId, transactionId],
     });
     return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
+  /**
+   * A batch that fails as a whole (a bug, a deadlock, a lost connection) is retried one purchase at a time, so
+   * that one bad purchase fails alone and the others are still recorded.
+   */
+  private async recordIsolated(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
+    try {
+      return await this.recordBatch(items);
+    } catch (error) {
+      if (items.length === 1) return [{ ok: false, error }];
+      return Promise.all(
+        items.map((item) =>
+          this.recordBatch([item]).then(
+            ([result]) => result,
+            (e: unknown) => ({ ok: false as const, error: e }),
+          ),
+        ),
+      );
+    }
+  }
+
+  private async recordBatch(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
+    const postings = items.flatMap((p, index) => p.postings.map((posting) => ({ item: index + 1, ...posting })));
+    const { rows } = await this.pool.query<BatchRow>({
+      name: 'record_purchases',
+      text: RECORD_PURCHASES_SQL,
+      values: [
+        items.map((p) => p.id),
+        items.map((p) => p.retailerId),
+        items.map((p) => p.transactionId),
+        items.map((p) => p.customerId),
+        items.map((p) => p.productId),
+        items.map((p) => p.quantity),
+        items.map((p) => p.unitPriceCents),
+        items.map((p) => p.purchasedAt),
+        items.map((p) => p.payloadHash),
+        items.map((p) => p.promotionId),
+        items.map((p) => p.awardRate),
+        items.map((p) => p.points.toString()),
+        items.map((p) => p.ledgerKey),
+        postings.map((p) => p.item),
+        postings.map((p) => p.accountId),
+        postings.map((p) => p.amount.toString()),
+      ],
+    });
+    return rows.map((row): ItemResult<RecordedPurchase> => {
+      if (row.outcome === 'customer_not_found') {
+        return { ok: false, error: new DomainError(ErrorCode.CUSTOMER_NOT_FOUND, 'Customer not found') };
+      }
+      return {
+        ok: true,
+        value: { outcome: row.outcome, purchase: toPurchase(row), customerBalance: BigInt(row.customer_balance) },
+      };
+    });
   }
 }
 

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { ItemResult, MicroBatcher } from './micro-batcher';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('MicroBatcher', () => {
+  it('sends a lone call at once, in a batch of one', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items.map((i) => ({ ok: true, value: i * 2 }));
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    await expect(batcher.submit(21)).resolves.toBe(42);
+    expect(batches).toEqual([[21]]);
+  });
+
+  it('queues calls while the slots are busy and sends them together, in arrival order, up to maxBatch', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate;
+        return items.map((i) => ({ ok: true, value: i }));
+      },
+      { maxBatch: 3, maxInFlight: 1 },
+    );
+    const results = Promise.all([1, 2, 3, 4, 5, 6].map((i) => batcher.submit(i)));
+    await tick();
+    expect(batches).toEqual([[1]]);
+    release();
+    await expect(results).resolves.toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('gives each call its own error and keeps the others', async () => {
+    const batcher = new MicroBatcher<number, number>(
+      async (items) =>
+        items.map((i): ItemResult<number> => (i % 2 ? { ok: true, value: i } : { ok: false, error: new Error(`even ${i}`) })),
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toEqual(new Error('even 2'));
+  });
+
+  it('rejects every call of a batch that throws, and keeps serving later calls', async () => {
+    let calls = 0;
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        calls++;
+        if (calls === 1) throw new Error('connection lost');
+        return items.map((i) => ({ ok: true, value: i }));
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    await expect(batcher.submit(1)).rejects.toThrow('connection lost');
+    await expect(batcher.submit(2)).resolves.toBe(2);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it('answers every call exactly once with its own value, never running more than maxInFlight batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer(), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (values, maxBatch, maxInFlight) => {
+          let running = 0;
+          let peak = 0;
+          const batcher = new MicroBatcher<number, string>(
+            async (items) => {
+              running++;
+              peak = Math.max(peak, running);
+              expect(items.length).toBeLessThanOrEqual(maxBatch);
+              await tick();
+              running--;
+              return items.map((i) => ({ ok: true, value: `v${i}` }));
+            },
+            { maxBatch, maxInFlight },
+          );
+          const results = await Promise.all(values.map((v) => batcher.submit(v)));
+          expect(results).toEqual(values.map((v) => `v${v}`));
+          expect(peak).toBeLessThanOrEqual(maxInFlight);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Coalesces concurrent calls into batches (group commit). A call is sent at once when a slot is free, so an idle
+ * service adds no latency; while `maxInFlight` batches are running, new calls queue and leave together, up to
+ * `maxBatch` at a time, when a slot frees. Each call gets its own result or its own error.
+ */
+export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export interface MicroBatcherOptions {
+  maxBatch: number;
+  maxInFlight: number;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+}
+
+export class MicroBatcher<I, O> {
+  private readonly queue: Array<Pending<I, O>> = [];
+  private inFlight = 0;
+
+  /** `run` answers every item of a batch, in order; if it throws, every item of that batch gets the error. */
+  constructor(
+    private readonly run: (items: I[]) => Promise<Array<ItemResult<O>>>,
+    private readonly options: MicroBatcherOptions,
+  ) {
+    if (options.maxBatch < 1 || options.maxInFlight < 1) throw new RangeError('maxBatch and maxInFlight must be >= 1');
+  }
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.drain();
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      this.runBatch(batch).finally(() => {
+        this.inFlight--;
+        this.drain();
+      });
+    }
+  }
+
+  private async runBatch(batch: Array<Pending<I, O>>): Promise<void> {
+    let results: Array<ItemResult<O>>;
+    try {
+      results = await this.run(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error(`batch answered ${results.length} of ${batch.length} items`);
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? batch[i].resolve(r.value) : batch[i].reject(r.error)));
+  }
+}
