@@ -18,6 +18,8 @@ export const SQL_POOL = Symbol('SQL_POOL');
       driver: PostgreSqlDriver,
       useFactory: (config: AppConfig) => ({
         driver: PostgreSqlDriver,
+        // Services fork their own EntityManager; a per-request context would only cost the purchase path time.
+        registerRequestContext: false,
         clientUrl: config.databaseUrl ?? undefined,
         entities: ENTITIES,
         // Back-office writes only: a small pool, the purchase path has its own.

@@ -75,10 +75,9 @@ export class PurchasesRepository {
     @Inject(SQL_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    // Leave a few connections of the pool to reads, health checks and the promotion refresh.
     this.batcher = new MicroBatcher((items) => this.recordIsolated(items), {
       maxBatch: config.purchaseBatchSize,
-      maxInFlight: Math.max(1, config.dbPoolSize - 2),
+      maxInFlight: config.purchaseConcurrency,
     });
   }
 
