@@ -96,9 +96,11 @@ create table purchases (
   constraint purchases_idempotency_key unique (retailer_id, transaction_id),
   constraint purchases_total check (total_price_cents = quantity::bigint * unit_price_cents),
   constraint purchases_snapshot check ((promotion_id is null) = (award_rate is null)),
-  -- The points formula itself: floor(total x rate / 100), never rounded up.
+  -- The points formula itself: floor(total x rate / 100), never rounded up. div() is numeric's exact truncating
+  -- quotient (the floor, as both factors are non-negative); "/" would first round the quotient to a scale
+  -- PostgreSQL picks, which rounds x.999999 up for quotients from about 10^12 points.
   constraint purchases_points_formula
-    check (points_earned = floor(total_price_cents * coalesce(award_rate, 0) / 100))
+    check (points_earned = div(total_price_cents * coalesce(award_rate, 0), 100))
 );
 create index purchases_customer_idx on purchases (customer_id);
 create trigger purchases_append_only before update or delete on purchases
