@@ -1,4 +1,4 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../common/errors/domain-error';
@@ -48,16 +48,21 @@ export class PromotionsService {
   }
 
   /**
-   * Appends the next version of the series that `id` belongs to. Two concurrent revisions race for the same
-   * (series, version) key; the loser reads the new latest version and tries again on top of it.
+   * Appends the next version of the series that `id` belongs to. Concurrent revisions of one series queue on a
+   * row lock of its version 0, so each reads the latest version only after the one before it has committed:
+   * versions follow each other without gaps or failed attempts, however many revisions arrive at once.
    */
   async revise(id: string, input: RevisePromotionInput): Promise<PromotionModel> {
-    for (let attempt = 0; ; attempt++) {
-      const em = this.em.fork();
+    const next = await this.em.fork().transactional(async (em) => {
       const any = await em.findOne(PromotionEntity, { id: id.toLowerCase() });
       if (!any) throw notFound('Promotion not found');
-      const latest = await em.findOneOrFail(PromotionEntity, { seriesId: any.seriesId }, { orderBy: { version: 'desc' } });
-      const next = em.create(PromotionEntity, {
+      await em.lock(em.getReference(PromotionEntity, any.seriesId), LockMode.PESSIMISTIC_WRITE);
+      const latest = await em.findOneOrFail(
+        PromotionEntity,
+        { seriesId: any.seriesId },
+        { orderBy: { version: 'desc' }, refresh: true },
+      );
+      const revision = em.create(PromotionEntity, {
         id: randomUUID(),
         seriesId: latest.seriesId,
         version: latest.version + 1,
@@ -68,16 +73,11 @@ export class PromotionsService {
         endDate: input.endDate ?? dateText(latest.endDate),
         awardRate: input.awardRate ? canonicalRate(input.awardRate) : latest.awardRate,
       });
-      assertDateOrder(next.startDate, next.endDate);
-      try {
-        await em.persistAndFlush(next);
-      } catch (error) {
-        if (error instanceof UniqueConstraintViolationException && attempt < 5) continue;
-        throw error;
-      }
-      await this.catalog.refresh();
-      return toModel(next);
-    }
+      assertDateOrder(revision.startDate, revision.endDate);
+      return revision;
+    });
+    await this.catalog.refresh();
+    return toModel(next);
   }
 }
 

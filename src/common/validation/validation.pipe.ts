@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { badInput } from '../errors/domain-error';
 
 function messages(errors: ValidationError[], prefix = ''): string[] {
@@ -8,9 +8,20 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
   ]);
 }
 
+/**
+ * Validates only: the resolver gets the value exactly as GraphQL parsed it. Nest's pipe would otherwise hand back
+ * class-transformer's plain copy, which strips the prototype of a scalar's parsed value (a DateTime's Instant).
+ */
+class ValidateOnlyPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    await super.transform(value, metadata);
+    return value;
+  }
+}
+
 /** Input rules of every argument class; a violation is BAD_USER_INPUT naming each offending field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ValidateOnlyPipe({
     whitelist: false,
     forbidUnknownValues: false,
     validateCustomDecorators: false,

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { DatabaseError, PoolClient } from 'pg';
+import { Fixtures, ledgerSnapshot, recordPurchase } from '../support/fixtures';
+import { startTestApp, TestApp } from '../support/test-app';
+import { txn } from './helpers';
+
+const LIABILITY = '00000000-0000-0000-0000-00000000a001';
+const APPEND_ONLY = ['ledger_entries', 'ledger_transactions', 'purchases', 'promotions'];
+
+describe('the database itself guards the ledger', () => {
+  let t: TestApp;
+  let customerId: string;
+  let purchaseId: string;
+  let transactionId: string;
+  let retailerId: string;
+  let productId: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const f = new Fixtures(t);
+    const pos = await f.retailer();
+    retailerId = pos.id;
+    customerId = await f.customer();
+    productId = await f.product(1000);
+    await f.promotion({ productId, awardRate: '10' });
+    const r = await recordPurchase(t, pos.token, { transactionId: txn('guarded'), customerId, productId, quantity: 2 });
+    expect(r.data?.recordPurchase.pointsAwarded).toBe('200');
+    purchaseId = r.data!.recordPurchase.purchase.id;
+    transactionId = (await t.sql.query('select id from ledger_transactions where purchase_id = $1', [purchaseId])).rows[0].id;
+  });
+  afterAll(() => t.close());
+
+  /** The error a statement (or several, in one database transaction) ends with; null when it succeeds. */
+  async function failure(...statements: Array<string | [string, unknown[]]>): Promise<DatabaseError | null> {
+    const client: PoolClient = await t.sql.connect();
+    try {
+      await client.query('begin');
+      for (const s of statements) await (typeof s === 'string' ? client.query(s) : client.query(s[0], s[1]));
+      await client.query('commit');
+      return null;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      if (error instanceof DatabaseError) return error;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  it.each(APPEND_ONLY)('refuses UPDATE, DELETE and TRUNCATE on %s', async (table) => {
+    const before = await ledgerSnapshot(t);
+    const rows = Number((await t.sql.query(`select count(*) from ${table}`)).rows[0].count);
+    expect(rows).toBeGreaterThan(0);
+    const column = table === 'ledger_entries' ? 'amount' : table === 'promotions' ? 'award_rate' : 'recorded_at';
+    for (const statement of [
+      `update ${table} set ${column} = ${column}`,
+      `delete from ${table}`,
+      `truncate ${table} cascade`,
+      `truncate ${table}`,
+    ]) {
+      const error = await failure(statement);
+      expect({ statement, refused: error !== null }).toEqual({ statement, refused: true });
+    }
+    // The refusal is the append-only rule, not something incidental.
+    for (const statement of [`update ${table} set ${column} = ${column}`, `delete from ${table}`, `truncate ${table} cascade`]) {
+      expect((await failure(statement))?.message).toMatch(/append-only/);
+    }
+    expect(Number((await t.sql.query(`select count(*) from ${table}`)).rows[0].count)).toBe(rows);
+    expect(await ledgerSnapshot(t)).toEqual(before);
+  });
+
+  it('refuses writing account_balances directly', async () => {
+    const before = await ledgerSnapshot(t);
+    for (const statement of [
+      [`insert into account_balances (account_id, bucket, balance) values ($1, 1, 1000)`, [customerId]],
+      [`update account_balances set balance = balance + 1000 where account_id = $1`, [customerId]],
+      [`delete from account_balances where account_id = $1`, [customerId]],
+      ['truncate account_balances', []],
+    ] as Array<[string, unknown[]]>) {
+      const error = await failure(statement);
+      expect({ statement: statement[0], refused: error !== null }).toEqual({ statement: statement[0], refused: true });
+    }
+    expect((await failure([`update account_balances set balance = 0 where account_id = $1`, [customerId]]))?.message).toMatch(
+      /derived from ledger entries/,
+    );
+    expect(await ledgerSnapshot(t)).toEqual(before);
+  });
+
+  const correction = (id: string): [string, unknown[]] => [
+    `insert into ledger_transactions (id, key, kind, corrects_id, effective_at) values ($1, $2, 'correction', $3, now())`,
+    [id, `correction:${id}`, transactionId],
+  ];
+  const entry = (tx: string, account: string, amount: number): [string, unknown[]] => [
+    'insert into ledger_entries (transaction_id, account_id, amount) values ($1, $2, $3)',
+    [tx, account, amount],
+  ];
+  const entries = (tx: string, amounts: Array<[string, number]>): [string, unknown[]] => [
+    'insert into ledger_entries (transaction_id, account_id, amount) select $1, a, m from unnest($2::uuid[], $3::bigint[]) u(a, m)',
+    [tx, amounts.map((a) => a[0]), amounts.map((a) => a[1])],
+  ];
+
+  it('refuses entries that do not balance to zero, and a single entry', async () => {
+    const before = await ledgerSnapshot(t);
+    const id = randomUUID();
+    const unbalanced = await failure(correction(id), entries(id, [[LIABILITY, -5], [customerId, 4]]));
+    expect(unbalanced?.message).toMatch(/does not balance/);
+    const lone = randomUUID();
+    expect((await failure(correction(lone), entry(lone, customerId, 5)))?.message).toMatch(/does not balance/);
+    // Balanced per statement but split so that the first statement alone is unbalanced: refused at once.
+    const split = randomUUID();
+    expect(await failure(correction(split), entry(split, LIABILITY, -5), entry(split, customerId, 5))).not.toBeNull();
+    expect(await ledgerSnapshot(t)).toEqual(before);
+  });
+
+  it('refuses a ledger transaction without entries at commit', async () => {
+    const before = await ledgerSnapshot(t);
+    const id = randomUUID();
+    const error = await failure(correction(id));
+    expect(error?.message).toMatch(/fewer than two entries/);
+    expect((await t.sql.query('select 1 from ledger_transactions where id = $1', [id])).rowCount).toBe(0);
+    expect(await ledgerSnapshot(t)).toEqual(before);
+  });
+
+  it('accepts a balanced correction and materializes the balances from its entries (control)', async () => {
+    const before = await ledgerSnapshot(t);
+    const id = randomUUID();
+    expect(await failure(correction(id), entries(id, [[LIABILITY, 7], [customerId, -7]]))).toBeNull();
+    const balance = await t.sql.query('select sum(balance)::text as s from account_balances where account_id = $1', [customerId]);
+    expect(balance.rows[0].s).toBe('193');
+    expect(await ledgerSnapshot(t)).toEqual({ ...before, transactions: before.transactions + 1, entries: before.entries + 2, balanceTotal: 0n });
+  });
+
+  describe('purchases rows carry their own arithmetic', () => {
+    const insertPurchase = (fields: { quantity: number; unit: number; total: number; rate: string | null; points: number }): [string, unknown[]] => [
+      `insert into purchases (retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents, total_price_cents,
+                              promotion_id, award_rate, points_earned, purchased_at, payload_hash)
+       values ($1, $2, $3, $4, $5, $6, $7, (select id from promotions limit 1), $8, $9, now(), decode(repeat('ab', 32), 'hex'))`,
+      [retailerId, txn('direct'), customerId, productId, fields.quantity, fields.unit, fields.total, fields.rate, fields.points],
+    ];
+
+    it('refuses points_earned that do not match floor(total x rate / 100) (CHECK constraint)', async () => {
+      for (const points of [200, 198, 0]) {
+        const error = await failure(insertPurchase({ quantity: 3, unit: 333, total: 999, rate: '20', points }));
+        expect({ points, constraint: error?.constraint }).toEqual({ points, constraint: 'purchases_points_formula' });
+      }
+      // floor(999 x 20 / 100) = floor(199.8) = 199: the formula's own value is accepted (rolled back below).
+      const client = await t.sql.connect();
+      try {
+        await client.query('begin');
+        const [text, params] = insertPurchase({ quantity: 3, unit: 333, total: 999, rate: '20', points: 199 });
+        await expect(client.query(text, params)).resolves.toMatchObject({ rowCount: 1 });
+      } finally {
+        await client.query('rollback');
+        client.release();
+      }
+    });
+
+    it('refuses a total that is not quantity x unit price', async () => {
+      const error = await failure(insertPurchase({ quantity: 3, unit: 333, total: 1000, rate: '20', points: 200 }));
+      expect(error?.constraint).toBe('purchases_total');
+    });
+  });
+});
