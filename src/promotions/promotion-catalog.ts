@@ -15,6 +15,7 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PromotionCatalog.name);
   private byProduct = new Map<string, PromotionVersion[]>();
   private loadedCount = -1;
+  private loadedSeq = 0n;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> = Promise.resolve();
 
@@ -35,9 +36,13 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** The latest version of every series of this product (any scope, any dates). */
-  versionsFor(productId: string): readonly PromotionVersion[] {
-    return this.byProduct.get(productId) ?? [];
+  /**
+   * The latest version of every series of this product (any scope, any dates), and the highest promotion seq
+   * the catalog had loaded: stored with the purchase so that reconciliation can re-derive its promotion from
+   * the same versions.
+   */
+  snapshotFor(productId: string): { versions: readonly PromotionVersion[]; catalogSeq: bigint } {
+    return { versions: this.byProduct.get(productId) ?? [], catalogSeq: this.loadedSeq };
   }
 
   /** Reloads everything; concurrent callers share one reload queue so the newest state always wins. */
@@ -63,7 +68,8 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
       start_date: string;
       end_date: string;
       award_rate: string;
-    }>(`select p.id, p.series_id, p.version, s.seq::text as series_seq, p.product_id, p.retailer_id, p.region,
+      seq: string;
+    }>(`select p.id, p.series_id, p.version, s.seq::text as series_seq, p.seq::text as seq, p.product_id, p.retailer_id, p.region,
                p.start_date::text as start_date, p.end_date::text as end_date, p.award_rate::text as award_rate
           from promotions p join promotions s on s.id = p.series_id`);
     const versions: PromotionVersion[] = rows.map((r) => ({
@@ -86,5 +92,6 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
     }
     this.byProduct = byProduct;
     this.loadedCount = rows.length;
+    this.loadedSeq = rows.reduce((max, r) => (BigInt(r.seq) > max ? BigInt(r.seq) : max), 0n);
   }
 }

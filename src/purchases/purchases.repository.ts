@@ -26,6 +26,8 @@ export interface PurchaseToRecord {
   points: bigint;
   ledgerKey: string;
   postings: Posting[];
+  /** The highest promotion seq the catalog had loaded when the purchase was priced. */
+  catalogSeq: bigint;
 }
 
 export type RecordOutcome = 'recorded' | 'replayed' | 'conflict';
@@ -65,7 +67,7 @@ const PURCHASE_COLUMNS = `id, retailer_id, transaction_id, customer_id, product_
 const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::text, ${PURCHASE_COLUMNS}
   from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int[], $7::int[],
                         $8::timestamptz[], $9::bytea[], $10::uuid[], $11::numeric[], $12::bigint[], $13::text[],
-                        $14::int[], $15::uuid[], $16::bigint[])`;
+                        $14::int[], $15::uuid[], $16::bigint[], $17::bigint[])`;
 
 @Injectable()
 export class PurchasesRepository {
@@ -137,6 +139,7 @@ export class PurchasesRepository {
         postings.map((p) => p.item),
         postings.map((p) => p.accountId),
         postings.map((p) => p.amount.toString()),
+        items.map((p) => p.catalogSeq.toString()),
       ],
     });
     return rows.map((row): ItemResult<RecordedPurchase> => {

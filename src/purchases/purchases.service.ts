@@ -53,7 +53,8 @@ export class PurchasesService {
     if (!product) throw new DomainError(ErrorCode.PRODUCT_NOT_FOUND, 'Product not found');
 
     const unitPriceCents = input.unitPriceCents ?? product.priceCents;
-    const promotion = selectPromotion(this.promotions.versionsFor(productId), {
+    const catalog = this.promotions.snapshotFor(productId);
+    const promotion = selectPromotion(catalog.versions, {
       productId,
       retailerId: retailer.id,
       retailerRegion: retailer.region,
@@ -77,6 +78,7 @@ export class PurchasesService {
       points,
       ledgerKey: purchaseTransactionKey(purchaseId),
       postings: purchasePostings(customerId, points),
+      catalogSeq: catalog.catalogSeq,
     });
     if (recorded.outcome === 'conflict') {
       throw new DomainError(

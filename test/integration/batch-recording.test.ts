@@ -43,6 +43,7 @@ describe('recording purchases in batches', () => {
       points,
       ledgerKey: purchaseTransactionKey(id),
       postings: purchasePostings(customerId, points),
+      catalogSeq: 0n,
     };
   }
 
