@@ -20,9 +20,10 @@ export class Instant {
 
   /** ISO 8601 in UTC with six fractional digits: what PostgreSQL reads without loss. */
   toIsoString(): string {
-    const millisPart = this.toDate().toISOString().slice(0, 19);
+    // The second is floored (not truncated toward zero) so that instants before 1970 land in the right one.
     const micros = ((this.epochMicros % 1_000_000n) + 1_000_000n) % 1_000_000n;
-    return `${millisPart}.${micros.toString().padStart(6, '0')}Z`;
+    const secondsPart = new Date(Number((this.epochMicros - micros) / 1000n)).toISOString().slice(0, 19);
+    return `${secondsPart}.${micros.toString().padStart(6, '0')}Z`;
   }
 }
 
@@ -48,7 +49,11 @@ export function parseRfc3339(text: string): Instant | null {
     if (offH > 23 || offM > 59) return null;
     offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
   }
-  const utcMillis = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  // Not Date.UTC, which reads years 0-99 as 1900-1999.
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, 0);
+  const utcMillis = utc.getTime() - offsetMinutes * 60_000;
   // Digits past the microsecond are dropped: PostgreSQL stores microseconds.
   const micros = BigInt((frac ?? '').padEnd(6, '0').slice(0, 6));
   return Instant.fromEpochMicros(BigInt(utcMillis) * 1000n + micros);
