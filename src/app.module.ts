@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { AuditorTokensModule } from './auditor-tokens/auditor-tokens.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { CustomersModule } from './customers/customers.module';
@@ -8,9 +10,11 @@ import { DemoModule } from './demo/demo.module';
 import { AppGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { PromotionsModule } from './promotions/promotions.module';
 import { PurchasesModule } from './purchases/purchases.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { RetailersModule } from './retailers/retailers.module';
 
 @Module({})
@@ -24,12 +28,16 @@ export class AppModule {
         DatabaseModule,
         AppGraphqlModule,
         HealthModule,
+        MetricsModule,
         RetailersModule,
         CustomersModule,
         ProductsModule,
         PromotionsModule,
         PurchasesModule,
         LedgerModule,
+        AuditorTokensModule,
+        AuditModule,
+        ReconciliationModule,
         DemoModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

@@ -1,14 +1,20 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 
-/** JSON logs. Tokens never reach them: headers are not logged and the authorization header is redacted. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'loyalty-ledger' },
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.authToken'], censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+/**
+ * JSON logs. Tokens never reach them: headers are not logged and the authorization header is redacted.
+ * Standard output by default; a command whose output is its result (reconcile --json) logs to stderr.
+ */
+export function createLogger(level: string, destination: 'stdout' | 'stderr' = 'stdout'): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'loyalty-ledger' },
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.authToken'], censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination === 'stderr' ? pino.destination({ dest: 2, sync: true }) : undefined,
+  );
 }
 
 /** Nest's own messages (start-up, errors) through the same pino logger. */

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { SQL_POOL } from '../database/database.module';
-import { awardRateFromDatabase } from './award-rate';
 import { latestVersions, PromotionVersion } from './promotion-rules';
+import { readPromotionVersions } from './promotion-versions';
 
 /**
  * Every promotion series' latest version, in memory, for the purchase path. A revision made on this instance
@@ -57,33 +57,7 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(): Promise<void> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      series_id: string;
-      version: number;
-      series_seq: string;
-      product_id: string;
-      retailer_id: string | null;
-      region: string | null;
-      start_date: string;
-      end_date: string;
-      award_rate: string;
-      seq: string;
-    }>(`select p.id, p.series_id, p.version, s.seq::text as series_seq, p.seq::text as seq, p.product_id, p.retailer_id, p.region,
-               p.start_date::text as start_date, p.end_date::text as end_date, p.award_rate::text as award_rate
-          from promotions p join promotions s on s.id = p.series_id`);
-    const versions: PromotionVersion[] = rows.map((r) => ({
-      id: r.id,
-      seriesId: r.series_id,
-      version: r.version,
-      seriesSeq: BigInt(r.series_seq),
-      productId: r.product_id,
-      retailerId: r.retailer_id,
-      region: r.region,
-      startDate: r.start_date,
-      endDate: r.end_date,
-      awardRate: awardRateFromDatabase(r.award_rate),
-    }));
+    const versions = await readPromotionVersions(this.pool);
     const byProduct = new Map<string, PromotionVersion[]>();
     for (const v of latestVersions(versions)) {
       const list = byProduct.get(v.productId) ?? [];
@@ -91,7 +65,7 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
       byProduct.set(v.productId, list);
     }
     this.byProduct = byProduct;
-    this.loadedCount = rows.length;
-    this.loadedSeq = rows.reduce((max, r) => (BigInt(r.seq) > max ? BigInt(r.seq) : max), 0n);
+    this.loadedCount = versions.length;
+    this.loadedSeq = versions.reduce((max, v) => (v.seq > max ? v.seq : max), 0n);
   }
 }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
+import { AuditorTokenDirectory } from '../../auditor-tokens/auditor-token-directory';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RetailerDirectory } from '../../retailers/retailer-directory';
 import { DomainError } from '../errors/domain-error';
@@ -21,6 +22,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly retailers: RetailerDirectory,
+    private readonly auditors: AuditorTokenDirectory,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminDigest = config.adminApiToken ? hashToken(config.adminApiToken) : null;
@@ -56,6 +58,7 @@ export class AuthGuard implements CanActivate {
     const digest = hashToken(token);
     if (this.adminDigest && sameDigest(digest, this.adminDigest)) return { role: Role.ADMIN };
     if (this.auditorDigest && sameDigest(digest, this.auditorDigest)) return { role: Role.AUDITOR };
+    if ((await this.auditors.findLive(token, digest)) !== null) return { role: Role.AUDITOR };
     const retailer = await this.retailers.findByTokenDigest(digest);
     if (retailer) return { role: Role.POS, retailer };
     throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The token is not valid');

@@ -1,0 +1,72 @@
+// The printed results: one table, the service's peak memory, the service/raw ratio and the issue's targets.
+const TARGETS = { ratio: 0.8, ratioGoal: 1.0, hotVsA: 0.8, replaysVsA: 1.0, p99Ms: 50, rssMb: 250, historyVsEmpty: 0.9 };
+
+const fixed = (n, digits) => (n === null || n === undefined ? '-' : n.toFixed(digits));
+
+export function formatTable(rows) {
+  const header = ['scenario', 'purchases/s', 'p50 ms', 'p99 ms', 'errors', 'non-replayed', 'replayed', 'RSS MB', 'CPU % service', 'load gen', 'postgres', 'other'];
+  const lines = rows.map((r) => [
+    r.title,
+    fixed(r.perSecond, 0),
+    fixed(r.p50, 1),
+    fixed(r.p99, 1),
+    String(r.errors),
+    String(r.nonReplayed),
+    String(r.replayed),
+    r.rssMb === undefined ? '-' : fixed(r.rssMb, 0),
+    fixed(r.serviceCpu, 0),
+    fixed(r.generatorCpu, 0),
+    fixed(r.postgresCpu, 0),
+    fixed(r.otherCpu, 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+  const cores = rows.find((r) => r.cores)?.cores;
+  return [
+    format(header),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...lines.map(format),
+    `RSS MB: the service's peak resident memory so far (VmHWM). CPU %: share of one core during the run` +
+      `${cores ? ` (${cores} cores = ${cores * 100} %)` : ''}; other = the rest of the machine.`,
+  ].join('\n');
+}
+
+const met = (ok) => (ok ? 'met' : 'NOT met');
+
+/** The summary lines after the table; `results` maps a..d (and 'history') to scenario results. */
+export function formatSummary({ results, raw, peakRssMb, history }) {
+  const { a, b, c } = results;
+  const ratio = a.perSecond / raw.perSecond;
+  const lines = [
+    `service peak RSS: ${peakRssMb === null ? 'n/a' : `${peakRssMb.toFixed(0)} MB`}`,
+    `ratio service/raw: ${ratio.toFixed(2)}`,
+    `ratio b/a: ${(b.perSecond / a.perSecond).toFixed(2)}`,
+    `ratio c/a: ${(c.perSecond / a.perSecond).toFixed(2)}`,
+  ];
+  if (history) lines.push(`ratio a with ${history.entries.toLocaleString('en-US')} ledger entries / a: ${(history.result.perSecond / a.perSecond).toFixed(2)}`);
+  const worstP99 = Math.max(...Object.values(results).map((r) => r.p99));
+  const targets = [
+    [`a >= ${TARGETS.ratio}x raw (goal ${TARGETS.ratioGoal.toFixed(1)}x): ${ratio.toFixed(2)}x`,
+      ratio >= TARGETS.ratio ? `${met(true)}${ratio >= TARGETS.ratioGoal ? ', goal met' : ', goal not met'}` : met(false)],
+    [`b >= ${TARGETS.hotVsA}x a: ${(b.perSecond / a.perSecond).toFixed(2)}x`, met(b.perSecond >= TARGETS.hotVsA * a.perSecond)],
+    [`c >= a: ${(c.perSecond / a.perSecond).toFixed(2)}x`, met(c.perSecond >= TARGETS.replaysVsA * a.perSecond)],
+    [`p99 < ${TARGETS.p99Ms} ms in every scenario: worst ${worstP99.toFixed(1)} ms`, met(worstP99 < TARGETS.p99Ms)],
+    [`service RSS < ${TARGETS.rssMb} MB: ${peakRssMb === null ? 'n/a' : `${peakRssMb.toFixed(0)} MB`}`,
+      peakRssMb === null ? 'not measured' : met(peakRssMb < TARGETS.rssMb)],
+    history
+      ? [`with >= 10,000,000 ledger entries >= ${TARGETS.historyVsEmpty}x empty: ${(history.result.perSecond / a.perSecond).toFixed(2)}x`,
+        met(history.entries >= 10_000_000 && history.result.perSecond >= TARGETS.historyVsEmpty * a.perSecond)]
+      : [`with >= 10,000,000 ledger entries >= ${TARGETS.historyVsEmpty}x empty`, 'not measured (run with --large)'],
+  ];
+  lines.push('targets:', ...targets.map(([what, verdict]) => `  ${what} -> ${verdict}`));
+  const busiest = Math.max(...Object.values(results).map((r) => r.otherCpu ?? 0), raw.otherCpu ?? 0);
+  if (busiest > 30) {
+    lines.push(`warning: other work on the machine used up to ${busiest.toFixed(0)}% of a core during a scenario: ` +
+      'the figures are skewed; run again on a quiet machine');
+  }
+  return lines.join('\n');
+}
+
+export function formatChecks(title, checks) {
+  return checks.map((c) => `  ${c.ok ? 'OK  ' : 'FAIL'} ${title}: ${c.name} (${c.detail})`).join('\n');
+}

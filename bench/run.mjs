@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run bench`: the production build of the service under recordPurchase load (scenarios a-d over HTTP),
+// the raw node-postgres baseline in the same run, SQL verification after each, and one summary.
+import { randomBytes } from 'node:crypto';
+import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
+import pg from 'pg';
+import { runBaseline } from './baseline.mjs';
+import { loadDataset } from './dataset.mjs';
+import { provisionDatabase } from './database.mjs';
+import { loadHistory } from './history.mjs';
+import { freePort } from './net.mjs';
+import { parseOptions } from './options.mjs';
+import { formatChecks, formatSummary, formatTable } from './report.mjs';
+import { runScenario, SCENARIOS } from './scenarios.mjs';
+import { startService } from './service.mjs';
+import { createTraffic } from './traffic.mjs';
+import { verifyLedger, verifyScenario, waitForQuiet } from './verify.mjs';
+
+const log = (line) => console.log(line);
+const cleanups = [];
+let cleaning = null;
+/** Stops what the run started, newest first, once: every caller waits for the same clean-up. */
+function cleanUp() {
+  cleaning ??= (async () => {
+    while (cleanups.length) await cleanups.pop()().catch((e) => log(`clean-up: ${e?.message ?? e}`));
+  })();
+  return cleaning;
+}
+// A closed pipe (`npm run bench | head`) must not end the run before the service and database are stopped.
+process.stdout.on('error', () => undefined);
+process.once('uncaughtException', (error) => {
+  log(`bench: ${error?.stack ?? error}`);
+  cleanUp().finally(() => process.exit(1));
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return log(options.help), 0;
+  const runId = randomBytes(3).toString('hex');
+  const seconds = options.duration;
+  const connections = options.connections;
+
+  const idle = await machineBusy(1000);
+  if (idle !== null && idle > 30) log(`warning: ${idle.toFixed(0)}% of a core was busy before the run: other work skews the figures`);
+  const db = await provisionDatabase({ keep: options.keep, log });
+  cleanups.push(db.drop);
+  const client = new pg.Client({ connectionString: db.url, application_name: 'loyalty-bench' });
+  client.on('error', (error) => log(`bench: database connection lost: ${error.message}`));
+  await client.connect();
+  cleanups.push(() => client.end());
+
+  const started = Date.now();
+  const dataset = await loadDataset(client);
+  log(`data set: ${dataset.customers.length.toLocaleString('en-US')} customers, ${dataset.retailers.length} retailers, ` +
+    `${dataset.promoted.length} products with a promotion, ${dataset.plain.length} without (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+  const port = await freePort();
+  const service = await startService({ databaseUrl: db.url, port, adminToken: `adm_${randomBytes(24).toString('base64url')}` });
+  cleanups.push(() => service.stop());
+  const s = db.server;
+  const startRss = service.peakRssMb();
+  log(`service: node dist/main.js, pid ${service.pid}, ${startRss === null ? '' : `${startRss.toFixed(0)} MB after start, `}` +
+    `DB_POOL_SIZE=${process.env.DB_POOL_SIZE ?? '(service default)'}; ` +
+    `PostgreSQL ${s.version} (${db.embedded ? 'embedded' : 'DATABASE_URL'}, shared_buffers ${s.shared_buffers}, ` +
+    `synchronous_commit ${s.synchronous_commit}, max_connections ${s.max_connections})`);
+  log(`load: ${connections} connections, ${seconds} s per scenario, warm-up ${options.warmup} s\n`);
+
+  const pids = { service: service.pid, postmaster: await findPostmaster(client, db.url) };
+  const traffic = createTraffic(dataset);
+  const rows = [];
+  const results = {};
+  let failed = false;
+
+  const verify = async (result, prefix, label) => {
+    if (!service.running) throw new Error(`the service exited during ${result.title}:\n${service.output()}`);
+    await waitForQuiet(client);
+    const checks = [...(await verifyScenario(client, { prefix, ...result })), ...(await verifyLedger(client))];
+    if (checks.some((c) => !c.ok)) failed = true;
+    // The raw baseline does not go through the service: its memory is not the baseline's.
+    if (label !== 'raw') result.rssMb = service.peakRssMb();
+    log(`${result.title}: ${result.perSecond.toFixed(0)} purchases/s, p50 ${result.p50.toFixed(1)} ms, ` +
+      `p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors${result.errors ? ` (${result.errorDetail})` : ''}` +
+      `${result.unanswered.length ? `, ${result.unanswered.length} in flight at the end (left out of the counts)` : ''}`);
+    log(formatChecks(label, checks));
+    rows.push(result);
+    return result;
+  };
+  const scenario = async (definition, title = definition.title, key = definition.key) => {
+    const prefix = `${key}-${runId}-`;
+    const cpu = measureCpu(pids);
+    const result = await runScenario({ port, traffic, scenario: definition, prefix, connections, seconds });
+    Object.assign(result, cpu());
+    result.title = title;
+    return verify(result, prefix, key);
+  };
+
+  const warm = await runScenario({ port, traffic, scenario: SCENARIOS[0], prefix: `warm-${runId}-`, connections, seconds: options.warmup });
+  log(`warm-up: ${warm.perSecond.toFixed(0)} purchases/s, ${warm.errors} errors${warm.errors ? ` (${warm.errorDetail})` : ''}`);
+  await runBaseline({ url: db.url, traffic, prefix: `rawwarm-${runId}-`, connections, seconds: Math.min(options.warmup, 3) });
+  await waitForQuiet(client);
+
+  results.a = await scenario(SCENARIOS[0]);
+  const rawPrefix = `raw-${runId}-`;
+  const raw = await runBaseline({ url: db.url, traffic, prefix: rawPrefix, connections, seconds, measure: measureCpu(pids) });
+  raw.serviceCpu = null;
+  raw.title = `raw baseline (${raw.statement})`;
+  await verify(raw, rawPrefix, 'raw');
+  for (const definition of SCENARIOS.slice(1)) results[definition.key] = await scenario(definition);
+
+  let history = null;
+  if (options.large) {
+    log('\n--large: loading ledger history ...');
+    const loaded = await loadHistory({ url: db.url, dataset, log });
+    log(`history: ${loaded.purchases.toLocaleString('en-US')} purchases, ${loaded.entries.toLocaleString('en-US')} ledger entries (${loaded.seconds.toFixed(0)} s)`);
+    const result = await scenario(SCENARIOS[0], `a. with ${(loaded.entries / 1e6).toFixed(1)}M ledger entries`, 'ah');
+    history = { entries: loaded.entries, result };
+  }
+
+  const peakRssMb = service.peakRssMb();
+  log(`\n${formatTable(rows)}\n`);
+  log(formatSummary({ results, raw, peakRssMb, history }));
+  log(failed ? '\nverification: FAILED (see FAIL lines above)' : '\nverification: all checks OK');
+  return failed ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  log(`bench: ${error?.stack ?? error}`);
+} finally {
+  await cleanUp();
+}
+process.exit(code);

@@ -1,0 +1,61 @@
+// The service under test: the production build started as a child process, stopped with SIGTERM by its PID.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sleep } from './net.mjs';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function startService({ databaseUrl, port, adminToken }) {
+  const env = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV ?? 'production',
+    DATABASE_URL: databaseUrl,
+    ADMIN_API_TOKEN: adminToken,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => (output = (output + chunk).slice(-8000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+  const service = {
+    pid: child.pid,
+    output: () => output,
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+    /** Highest resident set size of the process so far (VmHWM), in MB; null where /proc is not available. */
+    peakRssMb() {
+      try {
+        const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        return kb ? Number(kb) / 1024 : null;
+      } catch {
+        return null;
+      }
+    },
+    async stop() {
+      if (!service.running) return exited;
+      child.kill('SIGTERM');
+      const result = await Promise.race([exited, sleep(30_000).then(() => null)]);
+      if (result) return result;
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!service.running) throw new Error(`the service exited during start:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) return service;
+    await sleep(200);
+  }
+  await service.stop();
+  throw new Error(`the service was not ready within 60 s:\n${output}`);
+}

@@ -1,0 +1,62 @@
+import { Client } from 'pg';
+import { AppConfig, ConfigError, loadConfig } from '../config/config';
+import { startLocalDatabase } from '../database/local-database';
+import { migrate } from '../database/migrator';
+
+export interface CliDatabase {
+  url: string;
+  /** Stops the embedded database when this command started it. */
+  close(): Promise<void>;
+}
+
+/** The configuration of a command that needs only the database: the ADMIN token is the service's business. */
+export function loadCliConfig(): AppConfig {
+  return loadConfig({ ...process.env, ADMIN_API_TOKEN: process.env.ADMIN_API_TOKEN || 'not-needed-by-this-command' });
+}
+
+/**
+ * The database a command works on, found the way `npm start` finds it: DATABASE_URL, else the project's
+ * embedded PostgreSQL. When `npm start` already runs that one, the command uses it as it is; otherwise the command
+ * starts it (migrated, as the service would) and stops it when done. Messages go to `log`, never to stdout,
+ * which may be carrying an export.
+ */
+export async function openCliDatabase(config: AppConfig, log: (line: string) => void): Promise<CliDatabase> {
+  if (config.databaseUrl !== null) return { url: config.databaseUrl, close: async () => undefined };
+  // The embedded server's fixed credentials (src/database/embedded-postgres.ts) and the database of local-database.ts.
+  const running = `postgres://postgres:postgres@127.0.0.1:${config.embeddedPgPort}/loyalty`;
+  if (await answers(running)) {
+    log(`using the embedded PostgreSQL already running on port ${config.embeddedPgPort}`);
+    return { url: running, close: async () => undefined };
+  }
+  const local = await startLocalDatabase(config, log);
+  try {
+    if (config.migrate) await migrate(local.url);
+  } catch (error) {
+    await local.database.stop();
+    throw error;
+  }
+  return { url: local.url, close: () => local.database.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs a command's main: a configuration problem or a failure is one line on stderr and exit code 1. */
+export function runCli(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,115 @@
+import { Finding, FindingCollector } from './reconciliation-report';
+
+/**
+ * Check 6: the guards that migrations/0001_init.sql and 0002 put on the ledger, as the catalog must show them.
+ * Every other check trusts them for what it does not read (an incremental run reads only new rows), so a
+ * guard that a migration or a manual fix dropped or disabled is drift in its own right. A trigger left enabled
+ * but bypassed by one session (session_replication_role = replica) leaves no trace here: its effects do.
+ */
+
+interface GuardTrigger {
+  table: string;
+  name: string;
+  /** The function it must call: a trigger pointed at another function is as good as gone. */
+  fn: string;
+}
+
+const appendOnly = (table: string): GuardTrigger[] => [
+  { table, name: `${table}_append_only`, fn: 'refuse_change' },
+  { table, name: `${table}_no_truncate`, fn: 'refuse_change' },
+];
+
+export const GUARD_TRIGGERS: readonly GuardTrigger[] = [
+  ...appendOnly('purchases'),
+  ...appendOnly('promotions'),
+  { table: 'promotions', name: 'promotions_revision_check', fn: 'check_promotion_revision' },
+  ...appendOnly('accounts'),
+  ...appendOnly('ledger_transactions'),
+  { table: 'ledger_transactions', name: 'ledger_transactions_have_entries', fn: 'check_ledger_transaction_has_entries' },
+  ...appendOnly('ledger_entries'),
+  // The balance check: every touched transaction sums to zero with two or more entries, then balances move.
+  { table: 'ledger_entries', name: 'ledger_entries_post', fn: 'post_ledger_entries' },
+  { table: 'account_balances', name: 'account_balances_derived_only', fn: 'refuse_direct_balance_write' },
+  { table: 'account_balances', name: 'account_balances_no_truncate', fn: 'refuse_change' },
+];
+
+/** Constraints the checks rely on (names as PostgreSQL gave them to 0001/0002's definitions). */
+export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> = [
+  ...[
+    'purchases_points_formula',
+    'purchases_total',
+    'purchases_snapshot',
+    'purchases_idempotency_key',
+    'purchases_points_earned_check',
+    'purchases_promotion_catalog_seq_check',
+    'purchases_customer_id_fkey',
+    'purchases_promotion_id_fkey',
+  ].map((name) => ({ table: 'purchases', name })),
+  ...[
+    'ledger_transactions_key_key',
+    'ledger_transactions_purchase_id_key',
+    'ledger_transactions_purchase_id_fkey',
+    'ledger_transactions_check',
+  ].map((name) => ({ table: 'ledger_transactions', name })),
+  ...['ledger_entries_amount_check', 'ledger_entries_transaction_id_fkey', 'ledger_entries_account_id_fkey'].map(
+    (name) => ({ table: 'ledger_entries', name }),
+  ),
+  { table: 'account_balances', name: 'account_balances_account_id_fkey' },
+  { table: 'account_balances', name: 'account_balances_pkey' },
+];
+
+/** What the catalog holds for a trigger; `enabled` is pg_trigger.tgenabled ('O' or 'A' fire in normal sessions). */
+export interface CatalogTrigger {
+  table: string;
+  name: string;
+  fn: string;
+  enabled: string;
+}
+
+/** A constraint as the catalog holds it; `enforced`: validated, and its internal triggers (foreign keys) enabled. */
+export interface CatalogConstraint {
+  table: string;
+  name: string;
+  enforced: boolean;
+}
+
+const FIRES = new Set(['O', 'A']);
+
+export function checkGuards(triggers: readonly CatalogTrigger[], constraints: readonly CatalogConstraint[]): Finding[] {
+  const missingTrigger = new FindingCollector('DATABASE_GUARDS', 'trigger-missing', 'a guard trigger is missing');
+  const disabledTrigger = new FindingCollector(
+    'DATABASE_GUARDS',
+    'trigger-disabled',
+    'a guard trigger is disabled or calls another function',
+  );
+  const missingConstraint = new FindingCollector('DATABASE_GUARDS', 'constraint-missing', 'a guard constraint is missing');
+  const unenforced = new FindingCollector(
+    'DATABASE_GUARDS',
+    'constraint-not-enforced',
+    'a guard constraint is not validated or its triggers are disabled',
+  );
+
+  for (const expected of GUARD_TRIGGERS) {
+    const id = `${expected.table}.${expected.name}`;
+    const actual = triggers.find((t) => t.table === expected.table && t.name === expected.name);
+    if (!actual) missingTrigger.add({ id, expected: `calls ${expected.fn}()`, actual: null });
+    else if (!FIRES.has(actual.enabled) || actual.fn !== expected.fn) {
+      disabledTrigger.add({
+        id,
+        expected: `enabled, calls ${expected.fn}()`,
+        actual: `${FIRES.has(actual.enabled) ? 'enabled' : `disabled (${actual.enabled})`}, calls ${actual.fn}()`,
+      });
+    }
+  }
+  for (const expected of GUARD_CONSTRAINTS) {
+    const id = `${expected.table}.${expected.name}`;
+    const actual = constraints.find((c) => c.table === expected.table && c.name === expected.name);
+    if (!actual) missingConstraint.add({ id, expected: 'present', actual: null });
+    else if (!actual.enforced) unenforced.add({ id, expected: 'enforced', actual: 'not enforced' });
+  }
+  return [missingTrigger, disabledTrigger, missingConstraint, unenforced]
+    .map((c) => c.finding())
+    .filter((f): f is Finding => f !== null);
+}
+
+export const GUARD_COUNT = BigInt(GUARD_TRIGGERS.length + GUARD_CONSTRAINTS.length);

@@ -1,0 +1,120 @@
+import { runCommand } from '../audit/helpers';
+import { refusal } from '../integration/helpers';
+import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestApp, TestApp } from '../support/test-app';
+import { asOwner, LIABILITY, seed, Seeded, shiftBalance } from './drift-kit';
+
+// Each command is a Node.js process of its own that transpiles its sources: seconds on a busy machine.
+jest.setTimeout(180_000);
+
+const RUNS = `query($first: Int) { reconciliationRuns(first: $first) {
+  id status mode modeReason sinceRunId watermark driftCount error startedAt finishedAt
+  counts { purchases ledgerTransactions accounts guards }
+  findings { check checkNumber kind description count amount examples { id expected actual } } } }`;
+
+interface RunData {
+  id: string;
+  status: string;
+  mode: string;
+  driftCount: string;
+  findings: Array<{ check: string; checkNumber: number; kind: string; count: string; amount: string; examples: Array<{ id: string }> }>;
+}
+
+describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
+  let t: TestApp;
+  let s: Seeded;
+  const reconcile = (...args: string[]) => runCommand('reconcile.ts', args, { DATABASE_URL: t.db.url });
+  const metrics = async () => (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('says an empty ledger is empty, exit 0, and the gauges show that run', async () => {
+    expect(await metrics()).toMatch(/\nloyalty_reconciliation_last_run_timestamp_seconds 0\n/);
+    const r = await reconcile();
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: expect.stringContaining('EMPTY: the ledger has no purchases') });
+    const text = await metrics();
+    expect(text).toMatch(/\nloyalty_reconciliation_drift_count 0\n/);
+    expect(Number(/\nloyalty_reconciliation_last_run_timestamp_seconds (\S+)\n/.exec(text)?.[1])).toBeGreaterThan(Date.now() / 1000 - 600);
+  });
+
+  it('prints a clean summary and exits 0 on a sound ledger', async () => {
+    s = await seed(t);
+    const r = await reconcile();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('full (run 1 found an empty ledger)');
+    expect(r.stdout).toContain('CLEAN: no drift.');
+    expect(r.stdout.match(/^ {2}ok {5}\d/gm)).toHaveLength(6);
+  });
+
+  it('names the drift in one JSON document, exits 1, and the gauge counts it', async () => {
+    await asOwner(t, shiftBalance(s.customers[0], 100n), shiftBalance(LIABILITY, -100n));
+    const r = await reconcile('--json', '--full');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      status: 'drift',
+      mode: 'full',
+      modeReason: 'asked for',
+      driftCount: '2',
+      findings: [
+        {
+          check: 'BALANCES_MATCH_ENTRIES',
+          checkNumber: 2,
+          kind: 'balance-differs-from-entries',
+          count: '2',
+          amount: '200',
+          examples: [LIABILITY, s.customers[0]].sort().map((id) => expect.objectContaining({ id })),
+        },
+      ],
+    });
+    expect(await metrics()).toMatch(/\nloyalty_reconciliation_drift_count 2\n/);
+
+    const human = await reconcile();
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`full (run ${report.id} found drift)`);
+    expect(human.stdout).toMatch(/DRIFT {2}2 every account's materialized balance equals its entries/);
+    expect(human.stdout).toContain('DRIFT: 2 rows in check 2.');
+  });
+
+  it('exits 2 when it cannot run: a bad argument, a database that does not answer', async () => {
+    const bad = await reconcile('--fast', '--json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toEqual({ status: 'error', error: 'unknown argument --fast' });
+    expect(bad.stderr).toContain('usage: npm run reconcile');
+    const down = await runCommand('reconcile.ts', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere' });
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain('the database does not answer');
+  });
+
+  it('shows auditors every run, the latest first, with its findings', async () => {
+    const r = await t.gql<{ reconciliationRuns: RunData[] }>(AUDITOR_TOKEN, RUNS, { first: 2 });
+    expect(r.errors).toBeUndefined();
+    const [latest, before] = r.data!.reconciliationRuns;
+    expect(Number(latest.id)).toBe(Number(before.id) + 1);
+    expect({ status: latest.status, mode: latest.mode, driftCount: latest.driftCount }).toEqual({ status: 'DRIFT', mode: 'FULL', driftCount: '2' });
+    expect(latest.findings).toEqual([
+      expect.objectContaining({ check: 'BALANCES_MATCH_ENTRIES', checkNumber: 2, count: '2', amount: '200' }),
+    ]);
+    const one = await t.gql<{ reconciliationRun: RunData | null }>(
+      ADMIN_TOKEN,
+      'query($id: ID!) { reconciliationRun(id: $id) { id status findings { kind examples { id expected actual } } } }',
+      { id: latest.id },
+    );
+    expect(one.data?.reconciliationRun).toMatchObject({ id: latest.id, status: 'DRIFT' });
+    const missing = await t.gql(ADMIN_TOKEN, 'query { reconciliationRun(id: "999999") { id } }');
+    expect(missing).toEqual({ data: { reconciliationRun: null } });
+  });
+
+  it('is read-only finance data: POS tokens are refused, bad arguments are BAD_USER_INPUT', async () => {
+    const pos = await t.gql<{ createRetailer: { authToken: string } }>(
+      ADMIN_TOKEN,
+      'mutation { createRetailer(input: { name: "Till", timezone: "UTC" }) { authToken } }',
+    );
+    expect(refusal(await t.gql(pos.data!.createRetailer.authToken, RUNS))).toBe('FORBIDDEN');
+    expect(refusal(await t.gql(null, RUNS))).toBe('UNAUTHENTICATED');
+    expect(refusal(await t.gql(AUDITOR_TOKEN, RUNS, { first: 0 }))).toBe('BAD_USER_INPUT');
+    expect(refusal(await t.gql(AUDITOR_TOKEN, 'query { reconciliationRun(id: "x1") { id } }'))).toBe('BAD_USER_INPUT');
+  });
+});
