@@ -82,7 +82,8 @@ begin
   ), balances as (
     select b.account_id, sum(b.balance)::bigint as balance
       from account_balances b
-     where b.account_id in (select s.customer_id from stored s)
+     -- The array, not a subquery: the planner then uses the primary key instead of scanning every balance.
+     where b.account_id = any (p_customer_ids)
      group by b.account_id
   )
   select s.item, s.outcome, s.id, s.retailer_id, s.transaction_id, s.customer_id, s.product_id, s.quantity,
