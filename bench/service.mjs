@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from './net.mjs';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The flags `npm start` and `npm run start:prod` give node (package.json): without a cap V8 lets the heap grow to
+ * about 170 MB of mostly garbage under load (290 MB resident); 192 MB keeps it near 160 MB resident.
+ */
+const SERVICE_NODE_FLAGS = ['--max-old-space-size=192'];
 
 export async function startService({ databaseUrl, port, adminToken }) {
   const env = {
@@ -17,7 +22,11 @@ export async function startService({ databaseUrl, port, adminToken }) {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, 'dist/main.js'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk) => (output = (output + chunk).slice(-8000));
   child.stdout.on('data', keep);
