@@ -215,7 +215,7 @@ describe('reconciliation names each kind of drift', () => {
       {
         check: 'DATABASE_GUARDS',
         kind: 'constraint-not-enforced',
-        ids: ['ledger_entries.ledger_entries_transaction_id_fkey'],
+        ids: ['ledger_entries.ledger_entries_account_id_fkey', 'ledger_entries.ledger_entries_transaction_id_fkey'],
       },
       {
         check: 'DATABASE_GUARDS',
