@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { SQL_POOL } from '../database/database.module';
 
-/** Reads of the materialized ledger. Writes happen only inside record_purchase (see migrations/). */
+/** Reads of the materialized ledger. Writes happen only inside record_purchases() (see migrations/). */
 @Injectable()
 export class LedgerRepository {
   constructor(@Inject(SQL_POOL) private readonly pool: Pool) {}
