@@ -4,9 +4,10 @@
 // that they never wait on each other's balance rows.
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadInBatches } from './database.mjs';
+import { LIABILITY_ACCOUNT_ID as LIABILITY_ID } from './dataset.mjs';
 
 const LIABILITY_CODE = 'program:liability';
-const LIABILITY_ID = '00000000-0000-0000-0000-00000000a001';
 const BATCH = 100_000;
 const WORKERS = 2;
 const HISTORY_DAYS = 30;
@@ -74,31 +75,19 @@ export async function loadPurchases({ url, purchases, customers, log }) {
     const now = (await admin.query('select now() as now')).rows[0].now;
     const spacingSeconds = (HISTORY_DAYS * 86_400) / purchases;
     const perWorker = Math.floor((customers - 2) / WORKERS);
-    const batches = Math.ceil(purchases / BATCH);
     const started = Date.now();
-    let done = 0;
-    let failure = null;
-    const worker = async (w) => {
-      const client = new pg.Client({ connectionString: url, application_name: 'loyalty-bench-audit' });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        await client.query(`set statement_timeout = '900s'`);
-        for (let b = w; b < batches && failure === null; b += WORKERS) {
-          const from = b * BATCH;
-          const to = Math.min(purchases, from + BATCH) - 1;
-          await client.query(statement, [from, to, w, ids, perWorker, now, purchases, spacingSeconds, retailerId, productId, promotionId]);
-          done += to - from + 1;
-          log(`  loaded ${done.toLocaleString('en-US')} purchases (${Math.round((Date.now() - started) / 1000)} s)`);
-        }
-      } catch (error) {
-        failure ??= error;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    };
-    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-    if (failure) throw failure;
+    await loadInBatches({
+      url,
+      applicationName: 'loyalty-bench-audit',
+      total: purchases,
+      batchSize: BATCH,
+      workers: WORKERS,
+      timeout: '900s',
+      load: (client, from, to, w) =>
+        client.query(statement, [from, to, w, ids, perWorker, now, purchases, spacingSeconds, retailerId, productId, promotionId]),
+      onBatch: (done) =>
+        log(`  loaded ${done.toLocaleString('en-US')} purchases (${Math.round((Date.now() - started) / 1000)} s)`),
+    });
     log('  vacuum analyze');
     await admin.query('vacuum analyze purchases, ledger_transactions, ledger_entries, account_balances, accounts');
     const { rows } = await admin.query(

@@ -79,3 +79,36 @@ export async function provisionDatabase({ keep, log }) {
 }
 
 export { withClient };
+
+/**
+ * Runs `load(client, from, to, worker)` over the rows 0..total-1 in batches of `batchSize`, spread over
+ * `workers` connections (batch b goes to worker b mod workers); stops every worker at the first failure.
+ * `onBatch(done, batchIndex)` reports progress. Returns the number of rows loaded.
+ */
+export async function loadInBatches({ url, applicationName, total, batchSize, workers, timeout, load, onBatch }) {
+  const batches = Math.ceil(total / batchSize);
+  let done = 0;
+  let failure = null;
+  const worker = async (w) => {
+    const client = new pg.Client({ connectionString: url, application_name: applicationName });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(`set statement_timeout = '${timeout}'`);
+      for (let b = w; b < batches && failure === null; b += workers) {
+        const from = b * batchSize;
+        const to = Math.min(total, from + batchSize) - 1;
+        await load(client, from, to, w);
+        done += to - from + 1;
+        onBatch?.(done, b);
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  if (failure) throw failure;
+  return done;
+}

@@ -4,6 +4,7 @@
 // on its own half of the customers, so that they never wait on each other's balance rows.
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadInBatches } from './database.mjs';
 import { LIABILITY_ACCOUNT_ID } from './dataset.mjs';
 
 export const HISTORY_PURCHASES = 5_000_000;
@@ -75,36 +76,25 @@ export async function loadHistory({ url, dataset, purchases = HISTORY_PURCHASES,
     const retailerId = rows[0].id;
     const product = dataset.promoted[0];
     const perWorker = Math.floor(dataset.customers.length / WORKERS);
-    const batches = Math.ceil(purchases / BATCH);
     const statement = insertBatch(await purchaseColumns(admin));
     const catalogSeq = (await admin.query('select coalesce(max(seq), 0)::text as seq from promotions')).rows[0].seq;
-    let failure = null;
-    let done = 0;
     const started = Date.now();
-    const worker = async (w) => {
-      const client = new pg.Client({ connectionString: url, application_name: 'loyalty-bench-history' });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        await client.query(`set statement_timeout = '600s'`);
-        for (let b = w; b < batches && failure === null; b += WORKERS) {
-          const from = b * BATCH;
-          const to = Math.min(purchases, from + BATCH) - 1;
-          await client.query(statement, [
-            from, to, perWorker, w, product.priceCents, product.promotionId, product.rate, retailerId, product.id,
-            catalogSeq,
-          ]);
-          done += to - from + 1;
-          if ((b + 1) % 10 === 0) log(`  history: ${done.toLocaleString('en-US')} purchases (${Math.round((Date.now() - started) / 1000)} s)`);
-        }
-      } catch (error) {
-        failure ??= error;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    };
-    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-    if (failure) throw failure;
+    const done = await loadInBatches({
+      url,
+      applicationName: 'loyalty-bench-history',
+      total: purchases,
+      batchSize: BATCH,
+      workers: WORKERS,
+      timeout: '600s',
+      load: (client, from, to, w) =>
+        client.query(statement, [
+          from, to, perWorker, w, product.priceCents, product.promotionId, product.rate, retailerId, product.id,
+          catalogSeq,
+        ]),
+      onBatch: (done, b) => {
+        if ((b + 1) % 10 === 0) log(`  history: ${done.toLocaleString('en-US')} purchases (${Math.round((Date.now() - started) / 1000)} s)`);
+      },
+    });
     log('  history: vacuum analyze and checkpoint');
     await admin.query('vacuum analyze purchases, ledger_transactions, ledger_entries, account_balances');
     await admin.query('checkpoint').catch(() => undefined);
