@@ -1,0 +1,73 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
+import { Fixtures } from '../support/fixtures';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const RECORD_PURCHASES = `select item, outcome from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[],
+  $5::uuid[], $6::int[], $7::int[], $8::timestamptz[], $9::bytea[], $10::uuid[], $11::numeric[], $12::bigint[],
+  $13::text[], $14::int[], $15::uuid[], $16::bigint[], $17::bigint[])`;
+
+/**
+ * The purchase path's statements are planned once per connection and reused (migration 0006). Plans made while
+ * the tables are empty must still reach every table by a key: a sequential scan cached then would be kept while
+ * the tables grow to millions of rows.
+ */
+describe('plans of the purchase path', () => {
+  let t: TestApp;
+  let retailerId: string;
+  let productId: string;
+  let promotionId: string;
+  let customers: string[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const f = new Fixtures(t);
+    retailerId = (await f.retailer()).id;
+    productId = await f.product(1000);
+    promotionId = (await f.promotion({ productId, awardRate: '1' })).id;
+    customers = [await f.customer(), await f.customer()];
+  });
+  afterAll(() => t.close());
+
+  function args(customerId: string, transactionId: string): unknown[] {
+    const id = randomUUID();
+    const points = 10n;
+    const postings = purchasePostings(customerId, points);
+    return [
+      [id], [retailerId], [transactionId], [customerId], [productId], [1], [1000], [new Date().toISOString()],
+      [randomBytes(32)], [promotionId], ['1'], [points.toString()], [purchaseTransactionKey(id)],
+      postings.map(() => 1), postings.map((p) => p.accountId), postings.map((p) => p.amount.toString()), ['0'],
+    ];
+  }
+
+  it('uses index lookups only, on a connection that planned them while the tables were nearly empty', async () => {
+    const client = await t.sql.connect();
+    const plans: string[] = [];
+    const keep = (notice: { message?: string }): void => {
+      plans.push(notice.message ?? '');
+    };
+    try {
+      await client.query(`load 'auto_explain'`);
+      await client.query(`set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;
+                          set auto_explain.log_triggers = on; set auto_explain.log_level = notice`);
+      // Beyond the five calls after which PL/pgSQL would otherwise consider a cached generic plan.
+      for (let call = 1; call <= 8; call++) {
+        if (call === 8) client.on('notice', keep);
+        const { rows } = await client.query(RECORD_PURCHASES, args(customers[call % 2], `plan-${call}`));
+        expect(rows).toEqual([{ item: 1, outcome: 'recorded' }]);
+      }
+    } finally {
+      client.off('notice', keep);
+      client.release(true);
+    }
+    const all = plans.join('\n');
+    // The statements that matter were all explained: the purchase insert, the stored rows and balances, the
+    // balance trigger, the deferred entries check and the foreign keys.
+    expect(all).toMatch(/Insert on purchases/);
+    expect(all).toMatch(/account_balances_pkey/);
+    expect(all).toMatch(/purchases_idempotency_key on purchases/);
+    expect(all).toMatch(/ledger_entries_transaction_idx/);
+    expect(all).toMatch(/customers_pkey/);
+    expect(all).not.toMatch(/Seq Scan/);
+  });
+});
