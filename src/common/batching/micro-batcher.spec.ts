@@ -17,7 +17,7 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[21]]);
   });
 
-  it('queues calls while the slots are busy and sends them together, in arrival order, up to maxBatch', async () => {
+  it('sends the calls of one round of I/O together, up to maxBatch, and queues the rest while the slots are busy', async () => {
     const batches: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -29,12 +29,18 @@ describe('MicroBatcher', () => {
       },
       { maxBatch: 3, maxInFlight: 1 },
     );
-    const results = Promise.all([1, 2, 3, 4, 5, 6].map((i) => batcher.submit(i)));
+    const first = Promise.all([1, 2, 3, 4].map((i) => batcher.submit(i)));
     await tick();
-    expect(batches).toEqual([[1]]);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Later rounds, while the only slot is busy: these wait and leave in arrival order.
+    const later = [5, 6].map((i) => batcher.submit(i));
+    await tick();
+    const last = batcher.submit(7);
+    await tick();
+    expect(batches).toEqual([[1, 2, 3]]);
     release();
-    await expect(results).resolves.toEqual([1, 2, 3, 4, 5, 6]);
-    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+    await expect(Promise.all([first, ...later, last])).resolves.toEqual([[1, 2, 3, 4], 5, 6, 7]);
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
   it('gives each call its own error and keeps the others', async () => {

@@ -1,7 +1,9 @@
 /**
- * Coalesces concurrent calls into batches (group commit). A call is sent at once when a slot is free, so an idle
- * service adds no latency; while `maxInFlight` batches are running, new calls queue and leave together, up to
- * `maxBatch` at a time, when a slot frees. Each call gets its own result or its own error.
+ * Coalesces concurrent calls into batches (group commit). Calls made while the event loop handles one round of
+ * I/O leave together at the end of that round (setImmediate), so an idle service adds no latency and a busy one
+ * does not send a batch of one for the first request of a burst. While `maxInFlight` batches are running, new
+ * calls queue and leave together, up to `maxBatch` at a time, when a slot frees. Each call gets its own result
+ * or its own error.
  */
 export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -19,6 +21,7 @@ interface Pending<I, O> {
 export class MicroBatcher<I, O> {
   private readonly queue: Array<Pending<I, O>> = [];
   private inFlight = 0;
+  private drainScheduled = false;
 
   /** `run` answers every item of a batch, in order; if it throws, every item of that batch gets the error. */
   constructor(
@@ -31,12 +34,22 @@ export class MicroBatcher<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.drain();
+      this.scheduleDrain();
     });
   }
 
   get pending(): number {
     return this.queue.length + this.inFlight;
+  }
+
+  /** Sending at the end of the current round of I/O gathers the requests that arrived in it into one batch. */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
   }
 
   private drain(): void {
@@ -45,7 +58,7 @@ export class MicroBatcher<I, O> {
       this.inFlight++;
       this.runBatch(batch).finally(() => {
         this.inFlight--;
-        this.drain();
+        this.scheduleDrain();
       });
     }
   }
