@@ -1,6 +1,6 @@
 // The service under test: the production build started as a child process, stopped with SIGTERM by its PID.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './net.mjs';
 
@@ -10,6 +10,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * about 170 MB of mostly garbage under load (290 MB resident); 192 MB keeps it near 160 MB resident.
  */
 const SERVICE_NODE_FLAGS = ['--max-old-space-size=192'];
+/** More node flags for the service alone, e.g. BENCH_SERVICE_NODE_FLAGS=--cpu-prof to profile it under load. */
+const EXTRA_NODE_FLAGS = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 export async function startService({ databaseUrl, port, adminToken }) {
   const env = {
@@ -22,13 +24,19 @@ export async function startService({ databaseUrl, port, adminToken }) {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...EXTRA_NODE_FLAGS, 'dist/main.js'], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const keep = (chunk) => (output = (output + chunk).slice(-8000));
+  // BENCH_SERVICE_OUTPUT=file keeps all the service's output (with --trace-gc, say), not only its tail.
+  if (process.env.BENCH_SERVICE_OUTPUT) {
+    const file = createWriteStream(process.env.BENCH_SERVICE_OUTPUT);
+    child.stdout.pipe(file);
+    child.stderr.pipe(file);
+  }
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
