@@ -51,6 +51,42 @@ describe('localDateAt', () => {
     expect(localDateAt(at('2026-11-24T18:30:00Z'), 'Asia/Kolkata')).toBe('2026-11-25');
   });
 
+  it('answers like a fresh formatter for any sequence of instants, repeated seconds and day boundaries included', () => {
+    // Each zone with its UTC offset on 2026-11-24 (hours east of UTC).
+    const zones: Array<[string, number]> = [
+      ['UTC', 0],
+      ['America/Chicago', -6],
+      ['Asia/Kolkata', 5.5],
+      ['Pacific/Kiritimati', 14],
+      ['Pacific/Pago_Pago', -11],
+      ['Australia/Lord_Howe', 11],
+    ];
+    const fresh = (instant: Date, timeZone: string) => {
+      const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+        .formatToParts(instant)
+        .reduce<Record<string, string>>((o, part) => ({ ...o, [part.type]: part.value }), {});
+      return `${p.year.padStart(4, '0')}-${p.month}-${p.day}`;
+    };
+    // Calls close to the zone's own local midnight, a few milliseconds to a second either side, mixed with
+    // anywhere in four days: a cache that carried a date across midnight would be caught.
+    const midnightUtc = Date.UTC(2026, 10, 24);
+    const call = fc.oneof(
+      fc.tuple(
+        fc.integer({ min: -86_400_000 * 2, max: 86_400_000 * 2 }).map((ms) => new Date(midnightUtc + ms)),
+        fc.constantFrom(...zones.map(([zone]) => zone)),
+      ),
+      fc.tuple(fc.constantFrom(...zones), fc.constantFrom(-1000, -1, 0, 1, 999)).map(([[zone, hours], ms]) => {
+        const when = new Date(midnightUtc - hours * 3_600_000 + ms);
+        return [when, zone] as [Date, string];
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 30 }), (calls) => {
+        for (const [when, zone] of calls) expect(localDateAt(when, zone)).toBe(fresh(when, zone));
+      }),
+    );
+  });
+
   it('gives the same answer when the cached formatter is reused', () => {
     const tz = 'Asia/Kolkata';
     const first = localDateAt(at('2026-11-24T18:30:00Z'), tz);

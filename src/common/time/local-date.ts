@@ -28,8 +28,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * The last answer per time zone, by whole UTC second: formatting is the costly part, and a busy service asks for
+ * the same zone within the same second many times. No zone's offset has a fraction of a second, so every
+ * instant of one UTC second falls on the same local date.
+ */
+const lastAnswers = new Map<string, { second: number; date: LocalDate }>();
+
 /** The calendar date that a wall clock in `timeZone` showed at `instant`. */
 export function localDateAt(instant: Date, timeZone: string): LocalDate {
+  const second = Math.floor(instant.getTime() / 1000);
+  const last = lastAnswers.get(timeZone);
+  if (last !== undefined && last.second === second) return last.date;
+  const date = formatLocalDate(instant, timeZone);
+  lastAnswers.set(timeZone, { second, date });
+  return date;
+}
+
+function formatLocalDate(instant: Date, timeZone: string): LocalDate {
   const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`;
