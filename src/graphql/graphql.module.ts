@@ -1,3 +1,7 @@
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -19,6 +23,9 @@ const logger = new Logger('GraphQL');
       playground: false,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // Neither HTTP cache hints nor federated traces are used; both would wrap every field resolver of every
+      // request (profiled: a few percent of the service's CPU per purchase).
+      plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
       context: (request: FastifyRequest): Partial<GraphqlContext> => ({
         req: request as GraphqlContext['req'],
         receivedAt: new Date(),
