@@ -1,11 +1,14 @@
 // The raw baseline: the same per-purchase SQL writes as the service's hot path (the migrations' purchase
 // function: purchase row, ledger transaction, its entries, balances), one purchase per call, issued by plain
 // node-postgres loops at the same concurrency: no HTTP, no GraphQL, no framework.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { purchaseCall, purchaseFields } from './purchase-call.mjs';
 
 const MAX_CALLS_PER_LOOP = 10_000_000;
+// The service's own id maker (from the build the bench runs): purchase ids are part of the writes compared.
+const { uuidV7 } = createRequire(import.meta.url)('../dist/common/ids/uuid-v7.js');
 
 export function percentile(sorted, q) {
   if (sorted.length === 0) return 0;
@@ -34,7 +37,7 @@ export async function runBaseline({ url, traffic, prefix, connections, seconds, 
               name: 'raw_purchase',
               text: statement.text,
               values: statement.values(
-                purchaseFields(p, { id: randomUUID(), transactionId: `${prefix}${++sequence}`, payloadHash: randomBytes(32), catalogSeq }),
+                purchaseFields(p, { id: uuidV7(), transactionId: `${prefix}${++sequence}`, payloadHash: randomBytes(32), catalogSeq }),
               ),
             });
             latencies.push(performance.now() - t0);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { RetailerIdentity } from '../common/auth/principal';
 import { badInput, DomainError } from '../common/errors/domain-error';
+import { uuidV7 } from '../common/ids/uuid-v7';
 import { ErrorCode } from '../common/errors/error-code';
 import { Instant } from '../common/time/instant';
 import { localDateAt } from '../common/time/local-date';
@@ -61,7 +61,7 @@ export class PurchasesService {
       localDate: localDateAt(purchasedAt.toDate(), retailer.timezone),
     });
     const points = pointsFor(totalPriceCents(input.quantity, unitPriceCents), promotion?.awardRate ?? null);
-    const purchaseId = randomUUID();
+    const purchaseId = uuidV7();
 
     const recorded = await this.repository.record({
       id: purchaseId,
