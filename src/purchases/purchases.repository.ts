@@ -64,7 +64,7 @@ const PURCHASE_COLUMNS = `id, retailer_id, transaction_id, customer_id, product_
  * concurrent purchases. Everything it writes (purchases, ledger transactions, entries, balances) happens inside
  * record_purchases() in migrations/.
  */
-const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::text, ${PURCHASE_COLUMNS}
+export const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::text, ${PURCHASE_COLUMNS}
   from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int[], $7::int[],
                         $8::timestamptz[], $9::bytea[], $10::uuid[], $11::numeric[], $12::bigint[], $13::text[],
                         $14::int[], $15::uuid[], $16::bigint[], $17::bigint[])`;
@@ -118,29 +118,10 @@ export class PurchasesRepository {
   }
 
   private async recordBatch(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
-    const postings = items.flatMap((p, index) => p.postings.map((posting) => ({ item: index + 1, ...posting })));
     const { rows } = await this.pool.query<BatchRow>({
       name: 'record_purchases',
       text: RECORD_PURCHASES_SQL,
-      values: [
-        items.map((p) => p.id),
-        items.map((p) => p.retailerId),
-        items.map((p) => p.transactionId),
-        items.map((p) => p.customerId),
-        items.map((p) => p.productId),
-        items.map((p) => p.quantity),
-        items.map((p) => p.unitPriceCents),
-        items.map((p) => p.purchasedAt),
-        items.map((p) => p.payloadHash),
-        items.map((p) => p.promotionId),
-        items.map((p) => p.awardRate),
-        items.map((p) => p.points.toString()),
-        items.map((p) => p.ledgerKey),
-        postings.map((p) => p.item),
-        postings.map((p) => p.accountId),
-        postings.map((p) => p.amount.toString()),
-        items.map((p) => p.catalogSeq.toString()),
-      ],
+      values: recordPurchasesValues(items),
     });
     return rows.map((row): ItemResult<RecordedPurchase> => {
       if (row.outcome === 'customer_not_found') {
@@ -152,6 +133,30 @@ export class PurchasesRepository {
       };
     });
   }
+}
+
+/** The arguments of RECORD_PURCHASES_SQL for a batch: item n of every array is purchase n. */
+export function recordPurchasesValues(items: PurchaseToRecord[]): unknown[] {
+  const postings = items.flatMap((p, index) => p.postings.map((posting) => ({ item: index + 1, ...posting })));
+  return [
+    items.map((p) => p.id),
+    items.map((p) => p.retailerId),
+    items.map((p) => p.transactionId),
+    items.map((p) => p.customerId),
+    items.map((p) => p.productId),
+    items.map((p) => p.quantity),
+    items.map((p) => p.unitPriceCents),
+    items.map((p) => p.purchasedAt),
+    items.map((p) => p.payloadHash),
+    items.map((p) => p.promotionId),
+    items.map((p) => p.awardRate),
+    items.map((p) => p.points.toString()),
+    items.map((p) => p.ledgerKey),
+    postings.map((p) => p.item),
+    postings.map((p) => p.accountId),
+    postings.map((p) => p.amount.toString()),
+    items.map((p) => p.catalogSeq.toString()),
+  ];
 }
 
 function toPurchase(row: PurchaseRow): PurchaseModel {

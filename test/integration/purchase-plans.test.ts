@@ -1,11 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { uuidV7 } from '../../src/common/ids/uuid-v7';
 import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
+import { PurchaseToRecord, RECORD_PURCHASES_SQL, recordPurchasesValues } from '../../src/purchases/purchases.repository';
 import { Fixtures } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
-
-const RECORD_PURCHASES = `select item, outcome from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[],
-  $5::uuid[], $6::int[], $7::int[], $8::timestamptz[], $9::bytea[], $10::uuid[], $11::numeric[], $12::bigint[],
-  $13::text[], $14::int[], $15::uuid[], $16::bigint[], $17::bigint[])`;
 
 /** Index scans in an auto_explain text that read a whole index instead of looking up a key. */
 function scansWithoutKey(plans: string): string[] {
@@ -45,15 +43,27 @@ describe('plans of the purchase path', () => {
   });
   afterAll(() => t.close());
 
-  function args(customerId: string, transactionId: string): unknown[] {
-    const id = randomUUID();
+  /** A purchase as the service would record it (the repository's own statement and arguments are used). */
+  function purchase(customerId: string, transactionId: string): PurchaseToRecord {
+    const id = uuidV7();
     const points = 10n;
-    const postings = purchasePostings(customerId, points);
-    return [
-      [id], [retailerId], [transactionId], [customerId], [productId], [1], [1000], [new Date().toISOString()],
-      [randomBytes(32)], [promotionId], ['1'], [points.toString()], [purchaseTransactionKey(id)],
-      postings.map(() => 1), postings.map((p) => p.accountId), postings.map((p) => p.amount.toString()), ['0'],
-    ];
+    return {
+      id,
+      retailerId,
+      transactionId,
+      customerId,
+      productId,
+      quantity: 1,
+      unitPriceCents: 1000,
+      purchasedAt: new Date().toISOString(),
+      payloadHash: randomBytes(32),
+      promotionId,
+      awardRate: '1',
+      points,
+      ledgerKey: purchaseTransactionKey(id),
+      postings: purchasePostings(customerId, points),
+      catalogSeq: 0n,
+    };
   }
 
   it('looks up every row by a key, on a connection that planned after ANALYZE of nearly empty tables', async () => {
@@ -70,8 +80,9 @@ describe('plans of the purchase path', () => {
       // Beyond the five calls after which PL/pgSQL would otherwise consider a cached generic plan.
       for (let call = 1; call <= 8; call++) {
         if (call === 8) client.on('notice', keep);
-        const { rows } = await client.query(RECORD_PURCHASES, args(customers[call % 2], `plan-${call}`));
-        expect(rows).toEqual([{ item: 1, outcome: 'recorded' }]);
+        const values = recordPurchasesValues([purchase(customers[call % 2], `plan-${call}`)]);
+        const { rows } = await client.query<{ item: number; outcome: string }>(RECORD_PURCHASES_SQL, values);
+        expect(rows.map((r) => [r.item, r.outcome])).toEqual([[1, 'recorded']]);
       }
     } finally {
       client.off('notice', keep);
