@@ -7,9 +7,12 @@ import { sleep } from './net.mjs';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The flags `npm start` and `npm run start:prod` give node (package.json): without a cap V8 lets the heap grow to
- * about 170 MB of mostly garbage under load (290 MB resident); 192 MB keeps it near 160 MB resident.
+ * about 170 MB of mostly garbage under load (290 MB resident); 192 MB keeps it under 200 MB resident. Under load
+ * about 25 MB/s reach the old generation, and V8's default growth left room for half a second of it: a full
+ * collection twice a second, each pausing every request in flight. Growing the old generation by 100 % of what
+ * survives a collection spaces them about 1.5 s apart (docs/performance.md).
  */
-const SERVICE_NODE_FLAGS = ['--max-old-space-size=192'];
+const SERVICE_NODE_FLAGS = ['--max-old-space-size=192', '--heap-growing-percent=100'];
 /** More node flags for the service alone, e.g. BENCH_SERVICE_NODE_FLAGS=--cpu-prof to profile it under load. */
 const EXTRA_NODE_FLAGS = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
