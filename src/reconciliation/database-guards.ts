@@ -1,7 +1,7 @@
 import { Finding, FindingCollector } from './reconciliation-report';
 
 /**
- * Check 6: the guards that migrations/0001_init.sql and 0002 put on the ledger, as the catalog must show them.
+ * Check 6: the guards that the migrations put on the ledger, as the catalog must show them.
  * Every other check trusts them for what it does not read (an incremental run reads only new rows), so a
  * guard that a migration or a manual fix dropped or disabled is drift in its own right. A trigger left enabled
  * but bypassed by one session (session_replication_role = replica) leaves no trace here: its effects do.
@@ -31,9 +31,17 @@ export const GUARD_TRIGGERS: readonly GuardTrigger[] = [
   { table: 'ledger_entries', name: 'ledger_entries_post', fn: 'post_ledger_entries' },
   { table: 'account_balances', name: 'account_balances_derived_only', fn: 'refuse_direct_balance_write' },
   { table: 'account_balances', name: 'account_balances_no_truncate', fn: 'refuse_change' },
+  // 0008: references checked per statement instead of foreign keys, and the referenced rows kept.
+  { table: 'purchases', name: 'purchases_references', fn: 'check_purchase_references' },
+  { table: 'ledger_transactions', name: 'ledger_transactions_references', fn: 'check_ledger_transaction_references' },
+  { table: 'ledger_entries', name: 'ledger_entries_references', fn: 'check_ledger_entry_references' },
+  ...['customers', 'retailers', 'products'].flatMap((table) => [
+    { table, name: `${table}_rows_kept`, fn: 'refuse_key_change' },
+    { table, name: `${table}_no_truncate`, fn: 'refuse_key_change' },
+  ]),
 ];
 
-/** Constraints the checks rely on (names as PostgreSQL gave them to 0001/0002's definitions). */
+/** Constraints the checks rely on (names as PostgreSQL gave them to the migrations' definitions). */
 export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> = [
   ...[
     'purchases_points_formula',
@@ -42,18 +50,13 @@ export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> =
     'purchases_idempotency_key',
     'purchases_points_earned_check',
     'purchases_promotion_catalog_seq_check',
-    'purchases_customer_id_fkey',
-    'purchases_promotion_id_fkey',
   ].map((name) => ({ table: 'purchases', name })),
   ...[
     'ledger_transactions_key_key',
     'ledger_transactions_purchase_id_key',
-    'ledger_transactions_purchase_id_fkey',
     'ledger_transactions_check',
   ].map((name) => ({ table: 'ledger_transactions', name })),
-  ...['ledger_entries_amount_check', 'ledger_entries_transaction_id_fkey', 'ledger_entries_account_id_fkey'].map(
-    (name) => ({ table: 'ledger_entries', name }),
-  ),
+  { table: 'ledger_entries', name: 'ledger_entries_amount_check' },
   { table: 'account_balances', name: 'account_balances_account_id_fkey' },
   { table: 'account_balances', name: 'account_balances_pkey' },
 ];

@@ -129,6 +129,74 @@ describe('the database itself guards the ledger', () => {
     expect(await ledgerSnapshot(t)).toEqual({ ...before, transactions: before.transactions + 1, entries: before.entries + 2, balanceTotal: 0n });
   });
 
+  describe('references are checked per statement, and the rows they point at are kept (migration 0008)', () => {
+    const purchaseRow = (refs: { retailer: string; customer: string; product: string }): [string, unknown[]] => [
+      `insert into purchases (retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents, total_price_cents,
+                              promotion_id, award_rate, points_earned, purchased_at, payload_hash)
+       values ($1, $2, $3, $4, 1, 100, 100, null, null, 0, now(), decode(repeat('ab', 32), 'hex'))`,
+      [refs.retailer, txn('refs'), refs.customer, refs.product],
+    ];
+    const known = () => ({ retailer: retailerId, customer: customerId, product: productId });
+
+    it('refuses a purchase naming a customer, product or retailer that does not exist, with the foreign-key code', async () => {
+      const before = await ledgerSnapshot(t);
+      for (const field of ['retailer', 'customer', 'product'] as const) {
+        const error = await failure(purchaseRow({ ...known(), [field]: randomUUID() }));
+        expect({ field, code: error?.code, constraint: error?.constraint }).toEqual({
+          field,
+          code: '23503',
+          constraint: 'purchases_references',
+        });
+      }
+      // One bad row among good ones refuses the whole statement.
+      const [text, params] = purchaseRow(known());
+      const twoRows = text.replace(
+        /values \((.*)\)\s*$/s,
+        (_m, row: string) => `values (${row}), (${row.replace('$2', "$2 || '-b'").replace('$3', '$5')})`,
+      );
+      expect((await failure([twoRows, [...params, randomUUID()]]))?.constraint).toBe('purchases_references');
+      expect(await ledgerSnapshot(t)).toEqual(before);
+      // Control: the same row with existing references is stored.
+      expect(await failure(purchaseRow(known()))).toBeNull();
+      expect(await ledgerSnapshot(t)).toEqual({ ...before, purchases: before.purchases + 1 });
+    });
+
+    it('refuses ledger rows whose purchase, ledger transaction or account does not exist', async () => {
+      const before = await ledgerSnapshot(t);
+      const orphan = await failure([
+        `insert into ledger_transactions (key, kind, purchase_id, effective_at) values ($1, 'purchase', $2, now())`,
+        [`purchase:${randomUUID()}`, randomUUID()],
+      ]);
+      expect({ code: orphan?.code, constraint: orphan?.constraint }).toEqual({ code: '23503', constraint: 'ledger_transactions_references' });
+      const id = randomUUID();
+      const noAccount = await failure(correction(id), entries(id, [[LIABILITY, -5], [randomUUID(), 5]]));
+      expect({ code: noAccount?.code, constraint: noAccount?.constraint }).toEqual({ code: '23503', constraint: 'ledger_entries_references' });
+      const noTransaction = await failure(entries(randomUUID(), [[LIABILITY, -5], [customerId, 5]]));
+      expect({ code: noTransaction?.code, constraint: noTransaction?.constraint }).toEqual({
+        code: '23503',
+        constraint: 'ledger_entries_references',
+      });
+      expect(await ledgerSnapshot(t)).toEqual(before);
+    });
+
+    it.each([
+      ['customers', () => customerId, 'first_name'],
+      ['retailers', () => retailerId, 'name'],
+      ['products', () => productId, 'name'],
+    ])('keeps the rows and ids of %s: DELETE, TRUNCATE and a changed id are refused, other columns may change', async (table, id, column) => {
+      for (const statement of [
+        [`delete from ${table} where id = $1`, [id()]],
+        [`update ${table} set id = gen_random_uuid() where id = $1`, [id()]],
+        [`truncate ${table} cascade`, []],
+      ] as Array<[string, unknown[]]>) {
+        const error = await failure(statement);
+        expect({ statement: statement[0], code: error?.code }).toEqual({ statement: statement[0], code: '23001' });
+      }
+      expect(await failure([`update ${table} set ${column} = ${column} || '' where id = $1`, [id()]])).toBeNull();
+      expect((await t.sql.query(`select 1 from ${table} where id = $1`, [id()])).rowCount).toBe(1);
+    });
+  });
+
   describe('purchases rows carry their own arithmetic', () => {
     const insertPurchase = (fields: { quantity: number; unit: number; total: number; rate: string | null; points: number }): [string, unknown[]] => [
       `insert into purchases (retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents, total_price_cents,

@@ -90,8 +90,12 @@ describe('plans of the purchase path', () => {
     }
     const all = plans.join('\n');
     // The statements that matter were all explained: the purchase insert, the stored rows and balances, the
-    // balance trigger, the deferred entries check and the foreign keys.
+    // balance trigger, the deferred entries check and the per-statement reference checks (0008).
     expect(all).toMatch(/Insert on purchases/);
+    expect(all).toMatch(/new_purchases/);
+    expect(all).toMatch(/retailers_pkey/);
+    expect(all).toMatch(/products_pkey/);
+    expect(all).toMatch(/accounts_pkey/);
     expect(all).toMatch(/account_balances_pkey/);
     expect(all).toMatch(/purchases_idempotency_key on purchases/);
     expect(all).toMatch(/ledger_entries_transaction_idx/);

@@ -209,18 +209,25 @@ describe('reconciliation names each kind of drift', () => {
     ]);
   });
 
-  it('6: every trigger of a table disabled for a bulk load, foreign keys included', async () => {
-    await asOwner(t, 'alter table ledger_entries disable trigger all');
+  it('6: every trigger of two tables disabled for a bulk load, foreign keys included', async () => {
+    await asOwner(t, 'alter table ledger_entries disable trigger all', 'alter table account_balances disable trigger all');
     expect(named(await reconcile(t))).toEqual([
       {
         check: 'DATABASE_GUARDS',
         kind: 'constraint-not-enforced',
-        ids: ['ledger_entries.ledger_entries_account_id_fkey', 'ledger_entries.ledger_entries_transaction_id_fkey'],
+        ids: ['account_balances.account_balances_account_id_fkey'],
       },
       {
         check: 'DATABASE_GUARDS',
         kind: 'trigger-disabled',
-        ids: ['ledger_entries.ledger_entries_append_only', 'ledger_entries.ledger_entries_no_truncate', 'ledger_entries.ledger_entries_post'],
+        ids: [
+          'account_balances.account_balances_derived_only',
+          'account_balances.account_balances_no_truncate',
+          'ledger_entries.ledger_entries_append_only',
+          'ledger_entries.ledger_entries_no_truncate',
+          'ledger_entries.ledger_entries_post',
+          'ledger_entries.ledger_entries_references',
+        ],
       },
     ]);
   });
