@@ -1,14 +1,16 @@
 // Command-line options of `npm run bench -- [options]`.
-const USAGE = `usage: npm run bench -- [--quick] [--duration N] [--large] [--keep] [--connections N]
+const USAGE = `usage: npm run bench -- [--quick] [--duration N] [--repeat N] [--large] [--keep] [--connections N]
   --quick          short scenarios (5 s each) for a smoke check
   --duration N     seconds per scenario (default 20, or 5 with --quick)
+  --repeat N       run the scenarios and the baseline N times, interleaved, and judge the targets on the
+                   median of each figure (default 1)
   --large          also load 5,000,000 past purchases (10,000,000 ledger entries) and re-run scenario a
   --keep           keep the bench database (on DATABASE_URL's server) instead of dropping it
   --connections N  concurrent connections of the load generator and of the raw baseline (default 64)
 Without DATABASE_URL an embedded PostgreSQL is started in a temporary folder and removed at the end.`;
 
 export function parseOptions(argv) {
-  const options = { quick: false, duration: null, large: false, keep: false, connections: 64 };
+  const options = { quick: false, duration: null, repeat: 1, large: false, keep: false, connections: 64 };
   const number = (name, value, min, max) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} needs a whole number from ${min} to ${max}`);
@@ -20,6 +22,7 @@ export function parseOptions(argv) {
     else if (arg === '--large') options.large = true;
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--duration') options.duration = number(arg, argv[++i], 1, 3600);
+    else if (arg === '--repeat') options.repeat = number(arg, argv[++i], 1, 20);
     else if (arg === '--connections') options.connections = number(arg, argv[++i], 1, 1000);
     else if (arg === '--help' || arg === '-h') return { help: USAGE };
     else throw new Error(`unknown option ${arg}\n${USAGE}`);

@@ -33,11 +33,36 @@ export function formatTable(rows) {
 
 const met = (ok) => (ok ? 'met' : 'NOT met');
 
+const median = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** One scenario's repeated runs as one result: the median of each figure on its own. */
+export function medianRun(runs) {
+  if (runs.length === 1) return runs[0];
+  const figure = (key) => (runs.some((r) => r[key] === null || r[key] === undefined) ? null : median(runs.map((r) => r[key])));
+  return { ...runs[0], perSecond: figure('perSecond'), p50: figure('p50'), p99: figure('p99'), otherCpu: figure('otherCpu') };
+}
+
+/** With --repeat: each scenario's figures run by run, and their medians (what the targets are judged on). */
+export function formatMedians(runs) {
+  const lines = ['medians of the repeated runs (purchases/s; p99 ms):'];
+  for (const [key, list] of Object.entries(runs)) {
+    const m = medianRun(list);
+    lines.push(`  ${key.padEnd(14)} ${fixed(m.perSecond, 0).padStart(5)}/s (${list.map((r) => fixed(r.perSecond, 0)).join(', ')}); ` +
+      `p99 ${fixed(m.p99, 1)} (${list.map((r) => fixed(r.p99, 0)).join(', ')})`);
+  }
+  return lines.join('\n');
+}
+
 /** The summary lines after the table; `results` maps a..d (and 'history') to scenario results. */
-export function formatSummary({ results, raw, peakRssMb, history }) {
+export function formatSummary({ results, raw, peakRssMb, history, repeat = 1 }) {
   const { a, b, c } = results;
   const ratio = a.perSecond / raw.perSecond;
   const lines = [
+    ...(repeat > 1 ? [`figures below: medians of ${repeat} interleaved runs per scenario`] : []),
     `service peak RSS: ${peakRssMb === null ? 'n/a' : `${peakRssMb.toFixed(0)} MB`}`,
     `ratio service/raw: ${ratio.toFixed(2)}`,
     `ratio b/a: ${(b.perSecond / a.perSecond).toFixed(2)}`,

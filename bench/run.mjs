@@ -10,7 +10,7 @@ import { provisionDatabase } from './database.mjs';
 import { loadHistory } from './history.mjs';
 import { freePort } from './net.mjs';
 import { parseOptions } from './options.mjs';
-import { formatChecks, formatSummary, formatTable } from './report.mjs';
+import { formatChecks, formatMedians, formatSummary, formatTable, medianRun } from './report.mjs';
 import { runScenario, SCENARIOS } from './scenarios.mjs';
 import { startService } from './service.mjs';
 import { createTraffic } from './traffic.mjs';
@@ -108,26 +108,40 @@ async function main() {
   await runBaseline({ url: db.url, traffic, prefix: `rawwarm-${runId}-`, connections, seconds: Math.min(options.warmup, 3) });
   await waitForQuiet(client);
 
-  results.a = await scenario(SCENARIOS[0]);
-  const rawPrefix = `raw-${runId}-`;
-  const raw = await runBaseline({ url: db.url, traffic, prefix: rawPrefix, connections, seconds, measure: measureCpu(pids) });
-  raw.serviceCpu = null;
-  raw.title = `raw baseline (${raw.statement})`;
-  await verify(raw, rawPrefix, 'raw');
-  for (const definition of SCENARIOS.slice(1)) results[definition.key] = await scenario(definition);
+  // With --repeat the rounds interleave (a, raw, b, c, d, a, raw, ...), so that a slow minute of the machine
+  // lands on every scenario rather than on one.
+  const runs = { a: [], raw: [] };
+  const round = (n) => (options.repeat > 1 ? ` #${n}` : '');
+  for (let n = 1; n <= options.repeat; n++) {
+    runs.a.push(await scenario(SCENARIOS[0], `${SCENARIOS[0].title}${round(n)}`, `a${n}`));
+    const rawPrefix = `raw${n}-${runId}-`;
+    const raw = await runBaseline({ url: db.url, traffic, prefix: rawPrefix, connections, seconds, measure: measureCpu(pids) });
+    raw.serviceCpu = null;
+    raw.title = `raw baseline (${raw.statement})${round(n)}`;
+    runs.raw.push(await verify(raw, rawPrefix, 'raw'));
+    for (const definition of SCENARIOS.slice(1)) {
+      (runs[definition.key] ??= []).push(await scenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
+    }
+  }
+  for (const definition of SCENARIOS) results[definition.key] = medianRun(runs[definition.key]);
+  const raw = medianRun(runs.raw);
 
   let history = null;
   if (options.large) {
     log('\n--large: loading ledger history ...');
     const loaded = await loadHistory({ url: db.url, dataset, log });
     log(`history: ${loaded.purchases.toLocaleString('en-US')} purchases, ${loaded.entries.toLocaleString('en-US')} ledger entries (${loaded.seconds.toFixed(0)} s)`);
-    const result = await scenario(SCENARIOS[0], `a. with ${(loaded.entries / 1e6).toFixed(1)}M ledger entries`, 'ah');
-    history = { entries: loaded.entries, result };
+    const after = [];
+    for (let n = 1; n <= options.repeat; n++) {
+      after.push(await scenario(SCENARIOS[0], `a. with ${(loaded.entries / 1e6).toFixed(1)}M ledger entries${round(n)}`, `ah${n}`));
+    }
+    history = { entries: loaded.entries, result: medianRun(after), runs: after };
   }
 
   const peakRssMb = service.peakRssMb();
   log(`\n${formatTable(rows)}\n`);
-  log(formatSummary({ results, raw, peakRssMb, history }));
+  if (options.repeat > 1) log(`${formatMedians({ ...runs, ...(history ? { 'a with history': history.runs } : {}) })}\n`);
+  log(formatSummary({ results, raw, peakRssMb, history, repeat: options.repeat }));
   log(failed ? '\nverification: FAILED (see FAIL lines above)' : '\nverification: all checks OK');
   return failed ? 1 : 0;
 }
