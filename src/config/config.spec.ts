@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       databaseUrl: null,
+      databaseOwnerUrl: null,
       migrate: true,
       adminApiToken: null,
       auditorApiToken: null,
@@ -33,6 +34,22 @@ describe('loadConfig', () => {
       embeddedPgDir: null,
       embeddedPgPort: 54329,
       logLevel: 'info',
+      graphqlIde: true,
+      graphqlLimits: {
+        maxTokens: 1000,
+        maxDepth: 10,
+        maxAliases: 15,
+        maxCost: 20_000,
+        maxOperations: 5,
+        maxPurchasesPerRequest: 10,
+        maxResponseBytes: 4 * 1024 * 1024,
+      },
+      rateLimitPerToken: 1000,
+      rateLimitPerAddress: 20,
+      authPoolSize: 2,
+      dbStatementTimeoutMs: 15_000,
+      dbLockTimeoutMs: 5_000,
+      shutdownDelayMs: 5_000,
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -62,11 +79,27 @@ describe('loadConfig', () => {
       EMBEDDED_PG_DIR: '/var/lib/pg',
       EMBEDDED_PG_PORT: '6543',
       LOG_LEVEL: 'debug',
+      DATABASE_OWNER_URL: 'postgres://owner@db/loyalty',
+      GRAPHQL_IDE: 'true',
+      GRAPHQL_MAX_TOKENS: '500',
+      GRAPHQL_MAX_DEPTH: '8',
+      GRAPHQL_MAX_ALIASES: '5',
+      GRAPHQL_MAX_COST: '1000',
+      GRAPHQL_MAX_OPERATIONS: '1',
+      MAX_PURCHASES_PER_REQUEST: '2',
+      GRAPHQL_MAX_RESPONSE_BYTES: '65536',
+      RATE_LIMIT_PER_TOKEN: '0',
+      RATE_LIMIT_PER_ADDRESS: '7',
+      AUTH_POOL_SIZE: '3',
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      DB_LOCK_TIMEOUT_MS: '500',
+      SHUTDOWN_DELAY_MS: '0',
     });
     expect(config).toEqual({
       port: 8080,
       host: '127.0.0.1',
       databaseUrl: 'postgresql://db/loyalty',
+      databaseOwnerUrl: 'postgres://owner@db/loyalty',
       migrate: false,
       adminApiToken: TOKEN,
       auditorApiToken: 'auditor-token-0123456789',
@@ -80,7 +113,37 @@ describe('loadConfig', () => {
       embeddedPgDir: '/var/lib/pg',
       embeddedPgPort: 6543,
       logLevel: 'debug',
+      graphqlIde: true,
+      graphqlLimits: {
+        maxTokens: 500,
+        maxDepth: 8,
+        maxAliases: 5,
+        maxCost: 1000,
+        maxOperations: 1,
+        maxPurchasesPerRequest: 2,
+        maxResponseBytes: 65536,
+      },
+      rateLimitPerToken: 0,
+      rateLimitPerAddress: 7,
+      authPoolSize: 3,
+      dbStatementTimeoutMs: 2000,
+      dbLockTimeoutMs: 500,
+      shutdownDelayMs: 0,
     });
+  });
+
+  it('turns the GraphQL IDE off by default against a real database', () => {
+    expect(loadConfig({ DATABASE_URL: DB, ADMIN_API_TOKEN: TOKEN }).graphqlIde).toBe(false);
+    expect(problemsOf({ GRAPHQL_IDE: 'sometimes' })).toEqual(['GRAPHQL_IDE must be true or false (got "sometimes")']);
+  });
+
+  it('names a DATABASE_OWNER_URL that is not postgres or comes without DATABASE_URL', () => {
+    expect(problemsOf({ DATABASE_URL: DB, ADMIN_API_TOKEN: TOKEN, DATABASE_OWNER_URL: 'mysql://x' })).toEqual([
+      'DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL',
+    ]);
+    expect(problemsOf({ DATABASE_OWNER_URL: DB })).toEqual([
+      'DATABASE_OWNER_URL needs DATABASE_URL (the embedded database makes both roles itself)',
+    ]);
   });
 
   it('treats blank values as unset and trims the others', () => {

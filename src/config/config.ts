@@ -5,8 +5,13 @@
 export interface AppConfig {
   port: number;
   host: string;
-  /** null: start the embedded PostgreSQL of the project. */
+  /** null: start the embedded PostgreSQL of the project. The service's own, least-privileged role. */
   databaseUrl: string | null;
+  /**
+   * The schema owner's URL, for migrations (and the grant of the service's role to DATABASE_URL's user). null:
+   * migrations run on DATABASE_URL, which then needs the owner's rights (the service warns at start).
+   */
+  databaseOwnerUrl: string | null;
   migrate: boolean;
   /** null only when the embedded database is used: a token is then generated and printed. */
   adminApiToken: string | null;
@@ -29,6 +34,36 @@ export interface AppConfig {
   embeddedPgDir: string | null;
   embeddedPgPort: number;
   logLevel: string;
+  /** Development tools: the GraphQL IDE at /graphql and introspection (for callers with a token only). */
+  graphqlIde: boolean;
+  /** Bounds checked before any resolver runs (src/graphql/limits). */
+  graphqlLimits: GraphqlLimits;
+  /** Requests per second per bearer token that authenticates (0: no limit); bursts of twice that. */
+  rateLimitPerToken: number;
+  /** Requests per second per client address without a valid token (0: no limit); bursts of twice that. */
+  rateLimitPerAddress: number;
+  /** Connections of the pool that authentication lookups use, apart from the purchase path's. */
+  authPoolSize: number;
+  /** Server-side bounds on one statement and on one lock wait, so that no request hangs on the database. */
+  dbStatementTimeoutMs: number;
+  dbLockTimeoutMs: number;
+  /** After SIGTERM: how long readiness answers 503 while requests are still served, before the listener closes. */
+  shutdownDelayMs: number;
+}
+
+export interface GraphqlLimits {
+  /** Lexical tokens of one document: the parser stops past this. */
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  /** Estimated cost: one per field, list fields times their page size (src/graphql/limits/cost.ts). */
+  maxCost: number;
+  /** Operation definitions in one document. */
+  maxOperations: number;
+  /** recordPurchase fields (aliases) in one request: a POS sends one. */
+  maxPurchasesPerRequest: number;
+  /** Bytes of one response; a larger one is replaced by a QUERY_TOO_COMPLEX error. */
+  maxResponseBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +114,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminApiToken === null && databaseUrl !== null) {
     problems.push('ADMIN_API_TOKEN is required when DATABASE_URL is set');
   }
+  const databaseOwnerUrl = text('DATABASE_OWNER_URL');
+  if (databaseOwnerUrl !== null && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) {
+    problems.push('DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (databaseOwnerUrl !== null && databaseUrl === null) {
+    problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the embedded database makes both roles itself)');
+  }
   const auditorApiToken = token('AUDITOR_API_TOKEN');
   if (auditorApiToken !== null && auditorApiToken === adminApiToken) {
     problems.push('AUDITOR_API_TOKEN must differ from ADMIN_API_TOKEN');
@@ -90,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
     databaseUrl,
+    databaseOwnerUrl,
     migrate: bool('MIGRATE', true),
     adminApiToken,
     auditorApiToken,
@@ -103,6 +146,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embeddedPgDir: text('EMBEDDED_PG_DIR'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     logLevel,
+    graphqlIde: bool('GRAPHQL_IDE', databaseUrl === null),
+    graphqlLimits: {
+      maxTokens: int('GRAPHQL_MAX_TOKENS', 1000, 50, 100_000),
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 3, 100),
+      maxAliases: int('GRAPHQL_MAX_ALIASES', 15, 0, 1000),
+      maxCost: int('GRAPHQL_MAX_COST', 20_000, 10, 10_000_000),
+      maxOperations: int('GRAPHQL_MAX_OPERATIONS', 5, 1, 100),
+      maxPurchasesPerRequest: int('MAX_PURCHASES_PER_REQUEST', 10, 1, 1000),
+      maxResponseBytes: int('GRAPHQL_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+    rateLimitPerToken: int('RATE_LIMIT_PER_TOKEN', 1000, 0, 1_000_000),
+    rateLimitPerAddress: int('RATE_LIMIT_PER_ADDRESS', 20, 0, 1_000_000),
+    authPoolSize: int('AUTH_POOL_SIZE', 2, 1, 50),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    dbLockTimeoutMs: int('DB_LOCK_TIMEOUT_MS', 5_000, 10, 3_600_000),
+    shutdownDelayMs: int('SHUTDOWN_DELAY_MS', 5_000, 0, 120_000),
   };
   if (config.purchaseConcurrency >= config.dbPoolSize) {
     problems.push('PURCHASE_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too');

@@ -1,13 +1,13 @@
-import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DomainError } from './domain-error';
 import { ErrorCode } from './error-code';
+import { isTransientDatabaseFailure } from './transient-failure';
 
 /**
- * Codes that GraphQL itself assigns before any resolver runs (no `path`): the document did not parse or fit the
- * schema, or a scalar refused a value. The contract allows these to come before authentication.
+ * Codes assigned before any resolver runs (no `path`): the document did not parse or fit the schema, a scalar
+ * refused a value, or the edge's limits refused the request. The contract allows these before authentication.
  */
-const SCHEMA_LEVEL_CODES = new Set([
+const SCHEMA_LEVEL_CODES = new Set<string>([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -15,9 +15,14 @@ const SCHEMA_LEVEL_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.RATE_LIMITED,
 ]);
 
 const INTERNAL_MESSAGE = 'Internal server error';
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry the same request shortly';
 
 /** Whether a code's message is the client's to read. Exhaustive: a new code does not compile until decided. */
 function exposesMessage(code: ErrorCode): boolean {
@@ -30,15 +35,24 @@ function exposesMessage(code: ErrorCode): boolean {
     case ErrorCode.NOT_FOUND:
     case ErrorCode.IDEMPOTENCY_CONFLICT:
     case ErrorCode.INSUFFICIENT_POINTS:
+    case ErrorCode.QUERY_TOO_COMPLEX:
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.SERVICE_UNAVAILABLE:
       return true;
     case ErrorCode.INTERNAL_SERVER_ERROR:
       return false;
   }
 }
 
+/** What was thrown, out of the GraphQLError that graphql-js or Apollo wrapped it in. */
+function originalOf(error: unknown): unknown {
+  return error instanceof GraphQLError && error.originalError ? originalOf(error.originalError) : error;
+}
+
 /**
- * The one mapping from whatever was thrown to what a client sees: domain errors keep their code and message,
- * schema-level errors keep GraphQL's, and everything else becomes INTERNAL_SERVER_ERROR with a fixed message
+ * The one mapping from whatever was thrown to what a client sees: domain errors keep their code, message and
+ * hints; schema-level errors keep GraphQL's code and message; a database that does not answer is
+ * SERVICE_UNAVAILABLE with `retryable: true`; everything else is INTERNAL_SERVER_ERROR with a fixed message
  * (reported through `onInternal`, never shown).
  */
 export function formatGraphqlError(
@@ -46,15 +60,18 @@ export function formatGraphqlError(
   error: unknown,
   onInternal: (error: unknown) => void,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = originalOf(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     const message = exposesMessage(original.code) ? original.message : INTERNAL_MESSAGE;
-    return { ...base, message, extensions: { code: original.code } };
+    return { ...base, message, extensions: { code: original.code, ...original.hints } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && SCHEMA_LEVEL_CODES.has(code) && !formatted.path) {
     return { ...base, message: formatted.message, extensions: { code } };
+  }
+  if (isTransientDatabaseFailure(original)) {
+    return { ...base, message: UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
   }
   onInternal(original);
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
