@@ -10,8 +10,11 @@ import { LedgerAccountConnectionModel, LedgerAccountModel } from './models/ledge
 import { LedgerTransactionConnectionModel } from './models/ledger-transaction.model';
 import { TrialBalanceModel } from './models/trial-balance.model';
 
-/** Account codes are lower case by construction ('customer:' and a uuid's text); a pasted upper-case uuid still finds its account. */
-const normalizeCode = (code: string) => code.trim().toLowerCase();
+/**
+ * Account codes are lower case by construction ('customer:' and a uuid's text); a pasted upper-case uuid still finds
+ * its account. Whitespace is not trimmed here: the edge refuses a code with whitespace at either end.
+ */
+const normalizeCode = (code: string) => code.toLowerCase();
 const micros = (instant: Instant | null | undefined) => instant?.epochMicros ?? null;
 
 /**

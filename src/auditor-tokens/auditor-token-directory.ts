@@ -1,27 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { TokenCache } from '../common/auth/token-cache';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { AuditorTokensRepository } from './auditor-tokens.repository';
-
-interface CachedToken {
-  id: string;
-  expiresAt: number;
-}
+import { AUTH_POOL } from '../database/database.module';
 
 /**
- * AUDITOR token digest -> token id, cached like the POS tokens (src/retailers/retailer-directory.ts). A revocation
- * made on this instance evicts the token at once; another instance keeps accepting it until its entry expires,
- * at most TOKEN_CACHE_SECONDS later.
+ * AUDITOR token digest -> token id, cached like the POS tokens (src/retailers/retailer-directory.ts), unknown and
+ * revoked tokens included. A revocation made on this instance evicts the token at once; another instance keeps
+ * accepting it until its entry expires, at most TOKEN_CACHE_SECONDS later.
  */
 @Injectable()
 export class AuditorTokenDirectory {
-  private readonly cache = new Map<string, CachedToken>();
-  private readonly ttlMs: number;
+  private readonly cache: TokenCache<string>;
 
   constructor(
-    private readonly tokens: AuditorTokensRepository,
+    @Inject(AUTH_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.ttlMs = config.tokenCacheSeconds * 1000;
+    this.cache = new TokenCache(config.tokenCacheSeconds * 1000);
   }
 
   /**
@@ -31,18 +27,19 @@ export class AuditorTokenDirectory {
   async findLive(token: string, digest: Buffer): Promise<string | null> {
     if (!token.startsWith('aud_')) return null;
     const key = digest.toString('hex');
-    const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.expiresAt > now) return hit.id;
-    this.cache.delete(key);
-    const id = await this.tokens.findLiveIdByDigest(digest);
-    // Unknown and revoked tokens are not cached: a token created on another instance works at once, and the
-    // cache holds at most the live tokens.
-    if (id !== null && this.ttlMs > 0) this.cache.set(key, { id, expiresAt: now + this.ttlMs });
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const { rows } = await this.pool.query<{ id: string }>({
+      name: 'auditor_token_by_digest',
+      text: "select id from api_tokens where token_hash = $1 and role = 'AUDITOR' and revoked_at is null",
+      values: [digest],
+    });
+    const id = rows[0]?.id ?? null;
+    this.cache.set(key, id);
     return id;
   }
 
   evict(id: string): void {
-    for (const [key, entry] of this.cache) if (entry.id === id) this.cache.delete(key);
+    this.cache.evictWhere((cached) => cached === id);
   }
 }

@@ -65,14 +65,4 @@ export class AuditorTokensRepository {
     );
     return rows.map(toToken);
   }
-
-  /** The id of the live (not revoked) AUDITOR token with this digest. */
-  async findLiveIdByDigest(digest: Buffer): Promise<string | null> {
-    const { rows } = await this.pool.query<{ id: string }>({
-      name: 'auditor_token_by_digest',
-      text: "select id from api_tokens where token_hash = $1 and role = 'AUDITOR' and revoked_at is null",
-      values: [digest],
-    });
-    return rows[0]?.id ?? null;
-  }
 }

@@ -20,7 +20,7 @@ export class AuditorTokensService {
 
   async create(name: string): Promise<CreatedAuditorToken> {
     const authToken = generateToken('aud');
-    const auditorToken = await this.tokens.create(name.trim(), hashToken(authToken));
+    const auditorToken = await this.tokens.create(name, hashToken(authToken));
     return { auditorToken, authToken };
   }
 

@@ -5,6 +5,7 @@ import { AuditorTokenDirectory } from '../auditor-tokens/auditor-token-directory
 import { AuditorTokenRow, AuditorTokensRepository } from '../auditor-tokens/auditor-tokens.repository';
 import { AuditorTokensService } from '../auditor-tokens/auditor-tokens.service';
 import { CreateAuditorTokenArgs, RevokeAuditorTokenArgs } from '../auditor-tokens/dto/auditor-token.args';
+import { trimInput } from '../common/validation/trimmed-fields';
 import { loadCliConfig, openCliDatabase, runCli } from './cli-database';
 
 const USAGE = `usage: npm run auditor-token -- create --name "Jane (finance)"   prints a new AUDITOR token (shown only once)
@@ -14,7 +15,7 @@ DATABASE_URL selects the database; without it, the embedded one of \`npm start\`
 
 type Command = { name: 'create'; tokenName: string } | { name: 'revoke'; id: string } | { name: 'list'; all: boolean };
 
-/** The same input rules as the GraphQL mutations, from the same argument classes. */
+/** The same input rules as the GraphQL mutations, from the same argument classes, after the same trimming. */
 function checked<T extends object>(args: T): T {
   const problems = validateSync(args).flatMap((e) => Object.values(e.constraints ?? {}));
   if (problems.length) throw new Error(problems.join('; '));
@@ -24,7 +25,7 @@ function checked<T extends object>(args: T): T {
 function parse(argv: string[]): Command | null {
   const [command, ...rest] = argv;
   if (command === 'create' && rest.length === 2 && rest[0] === '--name') {
-    return { name: 'create', tokenName: checked(Object.assign(new CreateAuditorTokenArgs(), { name: rest[1] })).name };
+    return { name: 'create', tokenName: checked(Object.assign(new CreateAuditorTokenArgs(), trimInput(CreateAuditorTokenArgs, { name: rest[1] }))).name };
   }
   if (command === 'revoke' && rest.length === 1) {
     return { name: 'revoke', id: checked(Object.assign(new RevokeAuditorTokenArgs(), { id: rest[0] })).id };
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   try {
     const repository = new AuditorTokensRepository(pool);
     // This process has no cache worth evicting: running instances drop a revoked token within TOKEN_CACHE_SECONDS.
-    const service = new AuditorTokensService(repository, new AuditorTokenDirectory(repository, config));
+    const service = new AuditorTokensService(repository, new AuditorTokenDirectory(pool, config));
     if (command.name === 'create') {
       const created = await service.create(command.tokenName);
       process.stdout.write(`id:    ${created.auditorToken.id}\nname:  ${created.auditorToken.name}\ntoken: ${created.authToken}\n`);

@@ -16,7 +16,7 @@ export class CustomersService {
   /** The database opens the customer's points account in the same transaction (a trigger). */
   async create(input: CreateCustomerInput): Promise<CustomerModel> {
     const em = this.em.fork();
-    const customer = em.create(CustomerEntity, { firstName: input.firstName.trim(), lastName: input.lastName.trim() });
+    const customer = em.create(CustomerEntity, { firstName: input.firstName, lastName: input.lastName });
     await em.persistAndFlush(customer);
     return { id: customer.id, firstName: customer.firstName, lastName: customer.lastName, pointBalance: 0n };
   }

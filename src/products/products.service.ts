@@ -9,7 +9,7 @@ export class ProductsService {
 
   async create(input: CreateProductInput): Promise<ProductEntity> {
     const em = this.em.fork();
-    const product = em.create(ProductEntity, { name: input.name.trim(), priceCents: input.priceCents });
+    const product = em.create(ProductEntity, { name: input.name, priceCents: input.priceCents });
     await em.persistAndFlush(product);
     return product;
   }

@@ -18,8 +18,8 @@ export class RetailersService {
     const em = this.em.fork();
     const authToken = generateToken('pos');
     const retailer = em.create(RetailerEntity, {
-      name: input.name.trim(),
-      region: input.region?.trim() || null,
+      name: input.name,
+      region: input.region ?? null,
       timezone: input.timezone ?? 'UTC',
       tokenHash: hashToken(authToken),
     });

@@ -1,9 +1,10 @@
 import { ArgsType, Field, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { DateTimeScalar } from '../../common/scalars/scalars';
 import { Instant } from '../../common/time/instant';
-import { CharLength, HasNoControlCharacters } from '../../common/validation/validators';
+import { TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsIdentifierText } from '../../common/validation/validators';
 import { TransactionKind } from '../models/ledger-transaction.model';
 
 /** The largest page a client may ask for: bounds the work and the memory of one request. */
@@ -19,9 +20,7 @@ registerEnumType(LedgerOrder, { name: 'LedgerOrder' });
 @ArgsType()
 export class LedgerAccountArgs {
   @Field({ description: "An account code: 'program:liability' or 'customer:<customer id>'." })
-  @IsString()
-  @CharLength(1, 300)
-  @HasNoControlCharacters()
+  @IsIdentifierText(TEXT_LIMITS.accountCode)
   code!: string;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Balance as of this instant; omitted: now.' })
@@ -32,9 +31,7 @@ export class LedgerAccountArgs {
 export class LedgerTransactionFilterInput {
   @Field(() => String, { nullable: true, description: 'Only transactions with an entry on this account.' })
   @IsOptional()
-  @IsString()
-  @CharLength(1, 300)
-  @HasNoControlCharacters()
+  @IsIdentifierText(TEXT_LIMITS.accountCode)
   accountCode?: string | null;
 
   @Field(() => TransactionKind, { nullable: true })
@@ -69,7 +66,7 @@ export class LedgerTransactionsArgs {
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page, with the same filter and order.' })
   @IsOptional()
-  @IsString()
+  @IsIdentifierText(TEXT_LIMITS.cursor)
   after?: string | null;
 }
 
@@ -86,6 +83,6 @@ export class TrialBalanceArgs {
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page, with the same asOf.' })
   @IsOptional()
-  @IsString()
+  @IsIdentifierText(TEXT_LIMITS.cursor)
   after?: string | null;
 }

@@ -1,13 +1,12 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
-import { IsBoolean, IsString } from 'class-validator';
-import { CharLength, HasNoControlCharacters, IsUuidText } from '../../common/validation/validators';
+import { IsBoolean } from 'class-validator';
+import { NAME_DESCRIPTION, TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsNameText, IsUuidText } from '../../common/validation/validators';
 
 @ArgsType()
 export class CreateAuditorTokenArgs {
-  @Field({ description: 'Who or what the token is for: 1 to 200 printable characters.' })
-  @IsString()
-  @CharLength(1, 200)
-  @HasNoControlCharacters()
+  @Field({ description: 'Who or what the token is for. ' + NAME_DESCRIPTION })
+  @IsNameText(TEXT_LIMITS.name)
   name!: string;
 }
 

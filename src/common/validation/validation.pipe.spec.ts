@@ -4,6 +4,7 @@ import { IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validato
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 import { ValidateOnlyPipe } from './validation.pipe';
+import { IsIdentifierText, IsNameText } from './validators';
 
 class FlatInput {
   @IsString()
@@ -25,6 +26,16 @@ class NestedArgs {
   @ValidateNested()
   @Type(() => RangeInput)
   range?: RangeInput | null;
+}
+
+class NamedInput {
+  @IsNameText(10)
+  name!: string;
+
+  @IsIdentifierText(10)
+  key!: string;
+
+  at?: Date;
 }
 
 class NoRules {
@@ -81,5 +92,21 @@ describe('ValidateOnlyPipe', () => {
     await expect(pipe.transform(loose, args(NoRules))).resolves.toBe(loose);
     const principal = { role: 'POS' };
     await expect(pipe.transform(principal, { type: 'custom', metatype: FlatInput, data: undefined })).resolves.toBe(principal);
+  });
+
+  it('trims names before validating them and hands the trimmed name on; identifiers are never trimmed', async () => {
+    const at = new Date(0);
+    const trimmed = (await pipe.transform({ name: '\u00a0 Ada \ufeff', key: 'k-1', at }, args(NamedInput))) as NamedInput;
+    expect(trimmed).toEqual({ name: 'Ada', key: 'k-1', at });
+    expect(trimmed.at).toBe(at);
+    const clean = { name: 'Ada', key: 'k-1' };
+    await expect(pipe.transform(clean, args(NamedInput))).resolves.toBe(clean);
+
+    expect((await refusal(pipe.transform({ name: ' \u00a0\ufeff ', key: 'k' }, args(NamedInput)))).message).toMatch(/name must not be empty/);
+    expect((await refusal(pipe.transform({ name: '\u3164\u00ad', key: 'k' }, args(NamedInput)))).message).toMatch(/name must contain a visible character/);
+    // Ten characters once trimmed: the limit applies to what is stored.
+    await expect(pipe.transform({ name: `  ${'n'.repeat(10)}  `, key: 'k' }, args(NamedInput))).resolves.toEqual({ name: 'n'.repeat(10), key: 'k' });
+    const error = await refusal(pipe.transform({ name: 'Ada', key: ' k' }, args(NamedInput)));
+    expect(error.message).toMatch(/key must not begin or end with whitespace/);
   });
 });

@@ -2,6 +2,7 @@ import { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, ValidationError } from 'class-validator';
 import { badInput } from '../errors/domain-error';
+import { trimFields, trimmedFieldsOf } from './trimmed-fields';
 
 type ArgumentClass = ClassConstructor<object>;
 
@@ -9,6 +10,8 @@ type ArgumentClass = ClassConstructor<object>;
 interface ClassRules {
   any: boolean;
   nestedInputs: boolean;
+  /** The names and free text of the class, trimmed before they are validated. */
+  trimmed: readonly string[];
 }
 
 /** Types GraphQL checks in full by itself: only classes carry rules of their own. */
@@ -23,8 +26,10 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
 
 /**
  * Runs the class-validator rules of every argument class; a violation is BAD_USER_INPUT naming each offending
- * field. It validates only: the resolver gets the value exactly as GraphQL parsed it (a class-transformer copy
- * would lose the prototype of a scalar's parsed value, a DateTime's Instant).
+ * field. Besides validating, it changes one thing, the service's only rewrite of input text: the names and free
+ * text of an argument (fields marked by IsNameText/IsFreeText) are trimmed of their invisible edges before they are
+ * validated, and the resolver gets the trimmed text. Every other value is handed on exactly as GraphQL parsed it
+ * (a class-transformer copy would lose the prototype of a scalar's parsed value, a DateTime's Instant).
  *
  * GraphQL has already coerced each argument to its schema type, so a value is absent or an object with fields
  * of their scalar types. A class with nested input classes (@ValidateNested with @Type) is built by
@@ -40,8 +45,9 @@ export class ValidateOnlyPipe implements PipeTransform {
     const rules = this.rulesOf(argumentClass);
     if (!rules.any) return value;
     // An absent argument is validated as an empty object, so that its required fields are reported.
-    const fields = value ?? {};
-    if (typeof fields !== 'object') throw badInput('Invalid input: an object is expected');
+    const given = value ?? {};
+    if (typeof given !== 'object') throw badInput('Invalid input: an object is expected');
+    const fields = trimFields(given, rules.trimmed);
     const instance = rules.nestedInputs
       ? plainToInstance(argumentClass, fields)
       : Object.assign(Object.create(argumentClass.prototype) as object, fields);
@@ -50,14 +56,18 @@ export class ValidateOnlyPipe implements PipeTransform {
       validationError: { target: false, value: false },
     });
     if (errors.length > 0) throw badInput(`Invalid input: ${messages(errors).join('; ')}`);
-    return value;
+    return fields === given ? value : fields;
   }
 
   private rulesOf(argumentClass: ArgumentClass): ClassRules {
     let rules = this.classes.get(argumentClass);
     if (rules === undefined) {
       const metadata = getMetadataStorage().getTargetValidationMetadatas(argumentClass, '', true, false);
-      rules = { any: metadata.length > 0, nestedInputs: metadata.some((m) => m.type === 'nestedValidation') };
+      rules = {
+        any: metadata.length > 0,
+        nestedInputs: metadata.some((m) => m.type === 'nestedValidation'),
+        trimmed: trimmedFieldsOf(argumentClass),
+      };
       this.classes.set(argumentClass, rules);
     }
     return rules;

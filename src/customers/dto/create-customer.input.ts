@@ -1,18 +1,14 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsString } from 'class-validator';
-import { CharLength, HasNoControlCharacters } from '../../common/validation/validators';
+import { NAME_DESCRIPTION, TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsNameText } from '../../common/validation/validators';
 
 @InputType()
 export class CreateCustomerInput {
-  @Field()
-  @IsString()
-  @CharLength(1, 200)
-  @HasNoControlCharacters()
+  @Field({ description: NAME_DESCRIPTION })
+  @IsNameText(TEXT_LIMITS.name)
   firstName!: string;
 
-  @Field()
-  @IsString()
-  @CharLength(1, 200)
-  @HasNoControlCharacters()
+  @Field({ description: NAME_DESCRIPTION })
+  @IsNameText(TEXT_LIMITS.name)
   lastName!: string;
 }

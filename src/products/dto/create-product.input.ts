@@ -1,13 +1,12 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
-import { IsInt, IsString, Max, Min } from 'class-validator';
-import { CharLength, HasNoControlCharacters } from '../../common/validation/validators';
+import { IsInt, Max, Min } from 'class-validator';
+import { NAME_DESCRIPTION, TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsNameText } from '../../common/validation/validators';
 
 @InputType()
 export class CreateProductInput {
-  @Field()
-  @IsString()
-  @CharLength(1, 200)
-  @HasNoControlCharacters()
+  @Field({ description: NAME_DESCRIPTION })
+  @IsNameText(TEXT_LIMITS.name)
   name!: string;
 
   @Field(() => Int)

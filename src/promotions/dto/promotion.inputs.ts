@@ -1,8 +1,9 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsOptional, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { DecimalScalar, LocalDateScalar } from '../../common/scalars/scalars';
-import { CharLength, HasNoControlCharacters, IsAwardRate, IsUuidText } from '../../common/validation/validators';
+import { REGION_DESCRIPTION, TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsAwardRate, IsIdentifierText, IsUuidText } from '../../common/validation/validators';
 
 @InputType()
 export class CreatePromotionInput {
@@ -15,11 +16,9 @@ export class CreatePromotionInput {
   @IsUuidText()
   retailerId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: REGION_DESCRIPTION })
   @IsOptional()
-  @IsString()
-  @CharLength(1, 100)
-  @HasNoControlCharacters()
+  @IsIdentifierText(TEXT_LIMITS.region)
   region?: string | null;
 
   /** Calendar validity is the LocalDate scalar's job; the order of the two dates is the service's. */

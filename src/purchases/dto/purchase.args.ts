@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
-import { IsString } from 'class-validator';
-import { IsUuidText } from '../../common/validation/validators';
+import { TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsIdentifierText, IsUuidText } from '../../common/validation/validators';
 
 @ArgsType()
 export class PurchaseArgs {
@@ -9,6 +9,6 @@ export class PurchaseArgs {
   retailerId!: string;
 
   @Field()
-  @IsString()
+  @IsIdentifierText(TEXT_LIMITS.transactionId)
   transactionId!: string;
 }

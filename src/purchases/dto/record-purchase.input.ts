@@ -1,15 +1,17 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DateTimeScalar } from '../../common/scalars/scalars';
 import { Instant } from '../../common/time/instant';
-import { CharLength, HasNoControlCharacters, IsUuidText } from '../../common/validation/validators';
+import { TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsIdentifierText, IsUuidText } from '../../common/validation/validators';
 
 @InputType()
 export class RecordPurchaseInput {
-  @Field({ description: "The POS's own id for the sale: 1 to 128 printable characters; unique per retailer." })
-  @IsString()
-  @CharLength(1, 128)
-  @HasNoControlCharacters()
+  @Field({
+    description:
+      "The POS's own id for the sale: 1 to 128 printable characters, no whitespace at either end; unique per retailer, compared exactly as sent.",
+  })
+  @IsIdentifierText(TEXT_LIMITS.transactionId)
   transactionId!: string;
 
   @Field(() => ID)

@@ -1,20 +1,17 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsOptional, IsString } from 'class-validator';
-import { CharLength, HasNoControlCharacters, IsIanaTimeZone } from '../../common/validation/validators';
+import { IsOptional } from 'class-validator';
+import { NAME_DESCRIPTION, REGION_DESCRIPTION, TEXT_LIMITS } from '../../common/validation/text-rules';
+import { IsIanaTimeZone, IsIdentifierText, IsNameText } from '../../common/validation/validators';
 
 @InputType()
 export class CreateRetailerInput {
-  @Field()
-  @IsString()
-  @CharLength(1, 200)
-  @HasNoControlCharacters()
+  @Field({ description: NAME_DESCRIPTION })
+  @IsNameText(TEXT_LIMITS.name)
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: REGION_DESCRIPTION })
   @IsOptional()
-  @IsString()
-  @CharLength(1, 100)
-  @HasNoControlCharacters()
+  @IsIdentifierText(TEXT_LIMITS.region)
   region?: string | null;
 
   @Field(() => String, { nullable: true, description: 'IANA time zone name; defaults to UTC.' })
