@@ -4,6 +4,8 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { Authenticator } from './common/auth/authenticator';
+import { registerEdgeHooks } from './edge/edge-hooks';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/config';
 import { NestPinoLogger } from './logging/logger';
@@ -14,7 +16,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     loggerInstance: logger,
     // One line per purchase is logged with its outcome; per-request access lines would double the log volume.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
+    // Request ids are the service's own: a client's x-request-id is logged beside it (src/edge/edge-hooks.ts).
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
   });
@@ -23,6 +26,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     abortOnError: false,
   });
   app.useGlobalPipes(createValidationPipe());
+  registerEdgeHooks(app.getHttpAdapter().getInstance(), app.get(Authenticator), config);
   await app.init();
   return app;
 }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuditorTokensModule } from './auditor-tokens/auditor-tokens.module';
 import { AuthGuard } from './common/auth/auth.guard';
+import { Authenticator } from './common/auth/authenticator';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -40,7 +41,7 @@ export class AppModule {
         ReconciliationModule,
         DemoModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [Authenticator, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

@@ -10,7 +10,8 @@ const committed = readFileSync(join(__dirname, '..', '..', 'schema.gql'), 'utf8'
 describe('the committed schema.gql', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Introspection is a development tool: served with GRAPHQL_IDE on, and then to callers with a token only.
+    t = await startTestApp({ GRAPHQL_IDE: 'true' });
   });
   afterAll(() => t.close());
 

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditorTokenDirectory } from '../../auditor-tokens/auditor-token-directory';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { RetailerDirectory } from '../../retailers/retailer-directory';
+import { Principal, Role } from './principal';
+import { hashToken, sameDigest } from './tokens';
+
+export interface Authentication {
+  principal: Principal | null;
+  /** The token's digest in hex: the key its rate limit is counted under. */
+  key: string;
+}
+
+/**
+ * Who a bearer token is: the configured ADMIN and AUDITOR tokens, a live AUDITOR token, or a retailer's POS token;
+ * null for none. Directory lookups are cached, unknown tokens included, and run on the auth pool.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly adminDigest: Buffer | null;
+  private readonly auditorDigest: Buffer | null;
+
+  constructor(
+    private readonly retailers: RetailerDirectory,
+    private readonly auditors: AuditorTokenDirectory,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.adminDigest = config.adminApiToken ? hashToken(config.adminApiToken) : null;
+    this.auditorDigest = config.auditorApiToken ? hashToken(config.auditorApiToken) : null;
+  }
+
+  async authenticate(token: string): Promise<Authentication> {
+    const digest = hashToken(token);
+    const key = digest.toString('hex');
+    if (this.adminDigest && sameDigest(digest, this.adminDigest)) return { principal: { role: Role.ADMIN }, key };
+    if (this.auditorDigest && sameDigest(digest, this.auditorDigest)) return { principal: { role: Role.AUDITOR }, key };
+    if ((await this.auditors.findLive(token, digest)) !== null) return { principal: { role: Role.AUDITOR }, key };
+    const retailer = await this.retailers.findByTokenDigest(digest);
+    return { principal: retailer ? { role: Role.POS, retailer } : null, key };
+  }
+}

@@ -1,0 +1,95 @@
+import { Kind, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
+import { limitError } from './limit-error';
+
+/**
+ * Validation rules for the shape of a document, checked once per document before anything runs (Apollo caches a
+ * document that passed). A fragment's figure is computed once and reused wherever it is spread, so fragments
+ * spread in fragments cannot make the walk itself expensive; a fragment cycle counts as nothing here (graphql's
+ * own NoFragmentCycles rule refuses it). Introspection fields (`__schema`, `__type`) are not counted in depth:
+ * an IDE's introspection query nests `ofType` a dozen levels, and introspection is served only to callers with
+ * a token (limits.plugin.ts).
+ */
+export function documentRules(limits: { maxDepth: number; maxAliases: number; maxOperations: number }): ValidationRule[] {
+  return [maxOperationsRule(limits.maxOperations), maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases)];
+}
+
+function maxOperationsRule(max: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    Document(node) {
+      const operations = node.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+      if (operations > max) {
+        context.reportError(
+          limitError(`The document holds ${operations} operations; at most ${max} are allowed (GRAPHQL_MAX_OPERATIONS)`),
+        );
+      }
+    },
+  });
+}
+
+function maxDepthRule(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    const measure = selectionMeasure(context, (field, inner) =>
+      field.name.value.startsWith('__') ? 0 : field.selectionSet ? 1 + inner : 1,
+    Math.max);
+    return {
+      OperationDefinition(operation: OperationDefinitionNode) {
+        if (measure(operation.selectionSet) > max) {
+          context.reportError(limitError(`The operation is nested deeper than ${max} levels (GRAPHQL_MAX_DEPTH)`));
+        }
+      },
+    };
+  };
+}
+
+function maxAliasesRule(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    const measure = selectionMeasure(
+      context,
+      (field, inner) => inner + (field.alias && field.alias.value !== field.name.value ? 1 : 0),
+      (a, b) => a + b,
+    );
+    return {
+      OperationDefinition(operation: OperationDefinitionNode) {
+        if (measure(operation.selectionSet) > max) {
+          context.reportError(limitError(`The operation uses more than ${max} aliases (GRAPHQL_MAX_ALIASES)`));
+        }
+      },
+    };
+  };
+}
+
+type FieldNodeOf = Extract<SelectionSetNode['selections'][number], { kind: Kind.FIELD }>;
+
+/**
+ * A figure of a selection set: `ofField` gives a field's figure from its own selection's, `combine` joins
+ * siblings (max for depth, sum for aliases). Fragments are measured once and remembered.
+ */
+function selectionMeasure(
+  context: ValidationContext,
+  ofField: (field: FieldNodeOf, inner: number) => number,
+  combine: (a: number, b: number) => number,
+): (set: SelectionSetNode) => number {
+  const fragments = new Map<string, number>();
+  const measure = (set: SelectionSetNode): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      let figure = 0;
+      if (selection.kind === Kind.FIELD) {
+        figure = ofField(selection, selection.selectionSet ? measure(selection.selectionSet) : 0);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        figure = measure(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        if (!fragments.has(name)) {
+          fragments.set(name, 0); // on the path: a cycle counts as nothing
+          const fragment = context.getFragment(name);
+          fragments.set(name, fragment ? measure(fragment.selectionSet) : 0);
+        }
+        figure = fragments.get(name) ?? 0;
+      }
+      total = combine(total, figure);
+    }
+    return total;
+  };
+  return measure;
+}
