@@ -158,9 +158,9 @@ describe('idempotency per (retailer, transactionId)', () => {
     expect(r.data?.recordPurchase.replayed).toBe(true);
   });
 
-  it('transactionIds compare exactly: another case or a trailing space is another key', async () => {
+  it('transactionIds compare exactly: another case or an inner space is another key', async () => {
     const base = txn('Exact');
-    const inputs = [base, base.toLowerCase(), `${base} `].map((transactionId) => ({ transactionId, customerId, productId, quantity: 1 }));
+    const inputs = [base, base.toLowerCase(), base.replace('-', ' -')].map((transactionId) => ({ transactionId, customerId, productId, quantity: 1 }));
     for (const input of inputs) {
       const r = await recordPurchase(t, pos.token, input);
       expect({ key: input.transactionId, errors: r.errors, replayed: r.data?.recordPurchase.replayed }).toEqual({
@@ -168,6 +168,14 @@ describe('idempotency per (retailer, transactionId)', () => {
         errors: undefined,
         replayed: false,
       });
+    }
+  });
+
+  it('refuses a transactionId with whitespace at either end rather than keying it apart from its trimmed twin', async () => {
+    const base = txn('Edge');
+    for (const transactionId of [`${base} `, ` ${base}`, `${base}\u00a0`]) {
+      const r = await recordPurchase(t, pos.token, { transactionId, customerId, productId, quantity: 1 });
+      expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
   });
 

@@ -15,8 +15,10 @@ export const LIST_SIZES: Record<string, number | 'first'> = {
   'LedgerTransactionConnection.edges': 1,
   'LedgerAccountConnection.edges': 1,
   'LedgerTransaction.entries': 4,
-  'ReconciliationRun.findings': 10,
-  'ReconciliationFinding.examples': 100,
+  // A drift run is rare and has a few findings; the first 100 examples of each are the most a finding carries.
+  // Priced at what a page of runs typically holds; the response-size bound covers a page of bad days.
+  'ReconciliationRun.findings': 3,
+  'ReconciliationFinding.examples': 10,
 };
 /** A list the table does not name (it should not happen: see above). */
 const UNKNOWN_LIST_SIZE = 100;
