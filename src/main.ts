@@ -4,13 +4,16 @@ import { dirname, join } from 'node:path';
 import { createApp } from './app.factory';
 import { generateToken } from './common/auth/tokens';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { setUpDatabase } from './database/database-setup';
 import { EmbeddedDatabase } from './database/embedded-postgres';
 import { PROJECT_ROOT, startLocalDatabase } from './database/local-database';
-import { migrate } from './database/migrator';
 import { DemoCredentials, DemoSeeder } from './demo/demo-seeder';
 import { ShutdownState } from './health/shutdown-state';
 import { createLogger } from './logging/logger';
 import { printWelcome } from './demo/welcome';
+import { ConnectionDraining } from './shutdown/connection-draining';
+import { takeOverEmbeddedPostgresSignals } from './shutdown/embedded-postgres-signals';
+import { drain } from './shutdown/graceful-shutdown';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -29,14 +32,18 @@ async function main(): Promise<void> {
   if (config.databaseUrl === null) {
     const local = await startLocalDatabase(config, (line) => logger.info(line));
     embedded = local.database;
-    config = { ...config, databaseUrl: local.url, adminApiToken: config.adminApiToken ?? generateToken('adm') };
+    config = {
+      ...config,
+      // Both roles are the embedded database's own: the superuser migrates, the service runs as its login role.
+      databaseUrl: local.serviceUrl,
+      databaseOwnerUrl: local.ownerUrl,
+      adminApiToken: config.adminApiToken ?? generateToken('adm'),
+    };
     logger.info({ dataDir: local.database.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL started');
   }
-  const databaseUrl = config.databaseUrl as string;
-  if (config.migrate) {
-    const applied = await migrate(databaseUrl);
-    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
-  }
+  const setup = await setUpDatabase({ ...config, databaseUrl: config.databaseUrl as string });
+  if (setup.applied) logger.info({ applied: setup.applied }, setup.applied.length ? 'migrations applied' : 'schema up to date');
+  if (setup.warning) logger.warn(setup.warning);
 
   const app = await createApp(config, logger);
   let demo: DemoCredentials | null = null;
@@ -61,20 +68,40 @@ async function main(): Promise<void> {
   logger.info({ url }, 'listening');
   if (embedded) printWelcome(url, config.adminApiToken as string, demo);
 
+  // From here on the service, not the embedded-postgres package, decides when the database stops: after the drain.
+  const database = embedded;
+  if (database) takeOverEmbeddedPostgresSignals();
+  const connections = new ConnectionDraining(app.getHttpServer());
   let stopping = false;
+  let skipDelay: () => void = () => undefined;
+  const skipped = new Promise<void>((resolve) => (skipDelay = resolve));
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, 'second signal: ending the drain delay now');
+      skipDelay();
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping: no new requests, finishing those in flight');
-    app.get(ShutdownState).draining = true;
+    logger.info({ signal, delayMs: config.shutdownDelayMs }, 'stopping');
+    // The delay plus a bound for the requests in flight, the pools and the database to finish.
+    const boundMs = config.shutdownDelayMs + 25_000;
     const forced = setTimeout(() => {
-      logger.error('in-flight work did not finish within 25 s; exiting');
+      logger.error({ boundMs }, 'the drain did not finish in time; exiting');
       process.exit(1);
-    }, 25_000);
+    }, boundMs);
     forced.unref();
     try {
-      await app.close();
-      if (embedded) await embedded.stop();
+      await drain(
+        {
+          delayMs: config.shutdownDelayMs,
+          markNotReady: () => (app.get(ShutdownState).draining = true),
+          connections,
+          closeApplication: () => app.close(),
+          stopDatabase: database ? () => database.stop() : null,
+          logger,
+        },
+        skipped,
+      );
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -82,8 +109,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

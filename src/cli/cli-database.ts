@@ -30,12 +30,13 @@ export async function openCliDatabase(config: AppConfig, log: (line: string) => 
   }
   const local = await startLocalDatabase(config, log);
   try {
-    if (config.migrate) await migrate(local.url);
+    if (config.migrate) await migrate(local.ownerUrl);
   } catch (error) {
     await local.database.stop();
     throw error;
   }
-  return { url: local.url, close: () => local.database.stop() };
+  // An operator's command on the operator's own database: it runs as the owner, as a `npm start` in progress is found.
+  return { url: local.ownerUrl, close: () => local.database.stop() };
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../common/errors/domain-error';
@@ -9,6 +9,12 @@ import { CreatePromotionInput, RevisePromotionInput } from './dto/promotion.inpu
 import { PromotionModel } from './models/promotion.model';
 import { PromotionCatalog } from './promotion-catalog';
 import { PromotionEntity } from './promotion.entity';
+
+/**
+ * The first key of the two-key advisory locks on promotion series (the second is a hash of the series id; two
+ * series sharing a hash only wait for each other). Two-key locks never collide with the one-key locks elsewhere.
+ */
+const SERIES_LOCK_CLASS = 724_311_903;
 
 @Injectable()
 export class PromotionsService {
@@ -37,7 +43,7 @@ export class PromotionsService {
       version: 0,
       productId: input.productId.toLowerCase(),
       retailerId: input.retailerId?.toLowerCase() ?? null,
-      region: input.region?.trim() || null,
+      region: input.region ?? null,
       startDate: input.startDate,
       endDate: input.endDate,
       awardRate: canonicalRate(input.awardRate),
@@ -49,14 +55,16 @@ export class PromotionsService {
 
   /**
    * Appends the next version of the series that `id` belongs to. Concurrent revisions of one series queue on a
-   * row lock of its version 0, so each reads the latest version only after the one before it has committed:
-   * versions follow each other without gaps or failed attempts, however many revisions arrive at once.
+   * lock of the series held to the end of the transaction, so each reads the latest version only after the one
+   * before it has committed: versions follow each other without gaps or failed attempts, however many revisions
+   * arrive at once. An advisory lock, not a row lock: locking a row needs UPDATE rights, which the service's
+   * database role has on no promotion (migrations/0009_service_role.sql).
    */
   async revise(id: string, input: RevisePromotionInput): Promise<PromotionModel> {
     const next = await this.em.fork().transactional(async (em) => {
       const any = await em.findOne(PromotionEntity, { id: id.toLowerCase() });
       if (!any) throw notFound('Promotion not found');
-      await em.lock(em.getReference(PromotionEntity, any.seriesId), LockMode.PESSIMISTIC_WRITE);
+      await em.execute('select pg_advisory_xact_lock(?, hashtext(?))', [SERIES_LOCK_CLASS, any.seriesId]);
       const latest = await em.findOneOrFail(
         PromotionEntity,
         { seriesId: any.seriesId },

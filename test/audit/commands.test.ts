@@ -8,7 +8,7 @@ import { LIABILITY, runCommand, shop, sumOf, TxNode, walk } from './helpers';
 // Each command is a fresh Node.js process that transpiles its sources: seconds each on a busy machine.
 jest.setTimeout(180_000);
 
-const env = (t: TestApp) => ({ DATABASE_URL: t.db.url });
+const env = (t: TestApp) => ({ DATABASE_URL: t.db.serviceUrl });
 
 describe('npm run ledger:export', () => {
   let t: TestApp;

@@ -22,7 +22,7 @@ interface RunData {
 describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
   let t: TestApp;
   let s: Seeded;
-  const reconcile = (...args: string[]) => runCommand('reconcile.ts', args, { DATABASE_URL: t.db.url });
+  const reconcile = (...args: string[]) => runCommand('reconcile.ts', args, { DATABASE_URL: t.db.serviceUrl });
   const metrics = async () => (await fetch(t.url.replace('/graphql', '/metrics'))).text();
 
   beforeAll(async () => {

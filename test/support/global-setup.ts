@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { migrate } from '../../src/database/migrator';
+import { SERVICE_GROUP_ROLE } from '../../src/database/service-role';
 import { startTestServer, TestServer } from './database-server';
 
 declare global {
@@ -21,7 +22,9 @@ export default async function globalSetup(): Promise<void> {
     await admin.end();
   }
   await migrate(withDatabase(server.adminUrl, template));
+  await ensureServiceLogin(server.adminUrl);
   process.env.LOYALTY_TEST_ADMIN_URL = server.adminUrl;
+  process.env.LOYALTY_TEST_SERVICE_URL = withLogin(server.adminUrl, TEST_SERVICE_LOGIN, TEST_SERVICE_PASSWORD);
   process.env.LOYALTY_TEST_TEMPLATE = template;
   log(`using ${server.source}; template database ${template}`);
 }
@@ -29,5 +32,44 @@ export default async function globalSetup(): Promise<void> {
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/**
+ * The role every test app connects as: a member of the service's group role and nothing else, so the whole suite
+ * proves that the grants of the migrations are enough. A fixed password: some servers of the fallback chain ask
+ * for one, a trusting one ignores it.
+ */
+export const TEST_SERVICE_LOGIN = 'loyalty_test_service';
+export const TEST_SERVICE_PASSWORD = 'loyalty-test-service';
+
+/** Roles belong to the cluster, which concurrent test runs may share: made once, each step tolerant of a race. */
+async function ensureServiceLogin(adminUrl: string): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`do $$
+      begin
+        if not exists (select from pg_roles where rolname = '${TEST_SERVICE_LOGIN}') then
+          create role ${TEST_SERVICE_LOGIN} login password '${TEST_SERVICE_PASSWORD}';
+        end if;
+      exception when duplicate_object or unique_violation then null;
+      end $$`);
+    await admin.query(`do $$
+      begin
+        if not pg_has_role('${TEST_SERVICE_LOGIN}', '${SERVICE_GROUP_ROLE}', 'MEMBER') then
+          grant ${SERVICE_GROUP_ROLE} to ${TEST_SERVICE_LOGIN};
+        end if;
+      exception when duplicate_object or unique_violation then null;
+      end $$`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function withLogin(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
   return u.toString();
 }

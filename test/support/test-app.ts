@@ -17,18 +17,18 @@ export interface TestApp {
   app: NestFastifyApplication;
   url: string;
   db: TestDatabase;
-  /** A direct connection for assertions on what the database holds. */
+  /** A direct connection, as the schema's owner, for assertions on what the database holds. */
   sql: Pool;
   config: AppConfig;
   gql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
   close(): Promise<void>;
 }
 
-/** The whole service over real HTTP on a random port, on a database of its own. */
+/** The whole service over real HTTP on a random port, on a database of its own, connected as the service's role. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.serviceUrl,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     AUDITOR_API_TOKEN: AUDITOR_TOKEN,
     LOG_LEVEL: 'silent',

@@ -3,7 +3,10 @@ import { Client } from 'pg';
 import { withDatabase } from './global-setup';
 
 export interface TestDatabase {
+  /** As the owner of the schema (a role that may create databases): for assertions and for tampering. */
   url: string;
+  /** As the service's role (migrations/0009_service_role.sql): what the service and its commands connect as. */
+  serviceUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -31,6 +34,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: withDatabase(requiredEnv('LOYALTY_TEST_ADMIN_URL'), name),
+    serviceUrl: withDatabase(requiredEnv('LOYALTY_TEST_SERVICE_URL'), name),
     drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
