@@ -11,7 +11,8 @@ const port = 3000 + Math.floor(Math.random() * 2000) + 20000;
 const pgPort = port + 1;
 const dataParent = mkdtempSync(join(tmpdir(), 'loyalty-smoke-'));
 chmodSync(dataParent, 0o755);
-const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_PG_DIR: join(dataParent, 'pg') };
+// A short drain delay: the stop is checked for a clean exit, not timed (test/faults/sigterm-drain.test.ts does that).
+const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_PG_DIR: join(dataParent, 'pg'), SHUTDOWN_DELAY_MS: '200' };
 delete env.DATABASE_URL;
 delete env.ADMIN_API_TOKEN;
 
