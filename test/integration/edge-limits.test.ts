@@ -131,8 +131,9 @@ describe('development tools (GRAPHQL_IDE=true)', () => {
     expect(codes(await t.gql('not-a-token-at-all', '{ __schema { queryType { name } } }'))).toEqual(['UNAUTHENTICATED']);
     const r = await t.gql<{ __schema: { queryType: { name: string } } }>(AUDITOR_TOKEN, '{ __schema { queryType { name } } }');
     expect(r.data?.__schema.queryType.name).toBe('Query');
-    // __typename is not introspection of the schema: anyone may ask it.
-    expect((await t.gql(null, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+    // Every request needs a token, whatever it asks: it is refused before its body is parsed.
+    expect(codes(await t.gql(null, '{ __typename }'))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await t.gql(null, '{ this is not GraphQL'))).toEqual(['UNAUTHENTICATED']);
   });
 });
 

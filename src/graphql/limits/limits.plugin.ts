@@ -1,22 +1,20 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { DocumentNode, GraphQLError, Kind, OperationDefinitionNode, SelectionSetNode, visit, BREAK } from 'graphql';
-import { ErrorCode } from '../../common/errors/error-code';
+import { DocumentNode, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { GraphqlLimits } from '../../config/config';
 import { GraphqlContext } from '../graphql-context';
 import { operationCost } from './cost';
 import { limitError } from './limit-error';
 
 interface DocumentFacts {
-  introspection: boolean;
   purchases: number;
   /** Known when no variable can change it (only an Int variable can: a page size). */
   cost: number | null;
 }
 
 /**
- * The limits that need the operation or the caller, checked after the document validated and before any
- * resolver runs: introspection only for callers with a token, at most `maxPurchasesPerRequest` recordPurchase
- * fields, and the estimated cost. What does not depend on variables is remembered per parsed document (Apollo
+ * The limits that need the operation and its variables, checked after the document validated and before any
+ * resolver runs: at most `maxPurchasesPerRequest` recordPurchase fields, and the estimated cost. (Introspection
+ * never reaches here without a token: the edge answers every request without one, src/edge/edge-hooks.ts.) What does not depend on variables is remembered per parsed document (Apollo
  * hands the same document object back for the same query text), so the purchase path pays for it once.
  */
 export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlContext> {
@@ -24,13 +22,12 @@ export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlC
   return {
     requestDidStart() {
       return Promise.resolve({
-        didResolveOperation({ document, operation, operationName, schema, request, contextValue }) {
+        didResolveOperation({ document, operation, operationName, schema, request }) {
           if (!operation) return Promise.resolve();
           let known = facts.get(operation);
           if (known === undefined) {
             const variablesMatter = (operation.variableDefinitions ?? []).some((v) => /\bInt\b/.test(typeText(v.type)));
             known = {
-              introspection: usesIntrospection(document),
               purchases: rootFieldCount(document, operation.selectionSet, 'recordPurchase'),
               cost: null,
             };
@@ -39,11 +36,6 @@ export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlC
               // Variables that do not coerce say nothing about the document: its cost is computed next time.
               if (known.cost !== null) facts.set(operation, known);
             } else facts.set(operation, known);
-          }
-          if (known.introspection && !contextValue.req.principal) {
-            throw new GraphQLError('Introspection needs a token: Authorization: Bearer <token>', {
-              extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
-            });
           }
           if (known.purchases > limits.maxPurchasesPerRequest) {
             throw limitError(
@@ -74,20 +66,6 @@ function costOf(...args: Parameters<typeof operationCost>): number | null {
 
 function typeText(type: { kind: Kind; name?: { value: string }; type?: unknown }): string {
   return type.kind === Kind.NAMED_TYPE ? (type.name?.value ?? '') : typeText(type.type as Parameters<typeof typeText>[0]);
-}
-
-function usesIntrospection(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Field(node) {
-      if (node.name.value === '__schema' || node.name.value === '__type') {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 /** Root fields of that name in the operation, through inline fragments and fragment spreads at the root. */
