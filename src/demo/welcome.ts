@@ -1,8 +1,12 @@
 import { DemoCredentials } from './demo-seeder';
 
 /** What a newcomer needs on screen after `npm start`: tokens and one request that earns points. */
-export function printWelcome(url: string, adminToken: string, demo: DemoCredentials | null): void {
+export function printWelcome(url: string, adminToken: string, demo: DemoCredentials | null, ide = false): void {
   const lines = ['', `Loyalty ledger is running on ${url}`, '', `ADMIN token (this run): ${adminToken}`];
+  if (ide) {
+    // The page is open to anyone who reaches the port, so the token is never written into it: the developer adds it.
+    lines.push(`GraphiQL: open ${url} in a browser and set its headers to {"authorization": "Bearer <a token below>"}`);
+  }
   if (demo) {
     lines.push('', 'POS tokens of the demo retailers:');
     for (const r of demo.retailers) lines.push(`  ${r.name.padEnd(26)} ${r.timezone.padEnd(20)} ${r.token}`);
