@@ -5,7 +5,7 @@ export function printWelcome(url: string, adminToken: string, demo: DemoCredenti
   const lines = ['', `Loyalty ledger is running on ${url}`, '', `ADMIN token (this run): ${adminToken}`];
   if (ide) {
     // The page is open to anyone who reaches the port, so the token is never written into it: the developer adds it.
-    lines.push(`GraphiQL: open ${url} in a browser and set its headers to {"authorization": "Bearer <a token below>"}`);
+    lines.push(`GraphiQL: open ${url} in a browser and set its headers to {"authorization": "Bearer <a token of this banner>"}`);
   }
   if (demo) {
     lines.push('', 'POS tokens of the demo retailers:');
