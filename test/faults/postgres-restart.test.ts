@@ -1,9 +1,9 @@
 import { migrate } from '../../src/database/migrator';
 import { faultTest } from './support/availability';
-import { ensureServiceBuilt } from './support/build';
+import { ensureServiceBuilt } from '../support/production-build';
 import { FaultPostgres, StopMode } from './support/fault-postgres';
 import { verifyLedger } from './support/ledger-check';
-import { freePort } from './support/ports';
+import { freePort } from '../support/ports';
 import { PosClients, stateOf } from './support/pos-clients';
 import { log, reportFigures } from './support/report';
 import { seedDataset } from './support/seed';

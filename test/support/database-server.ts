@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, usableDataDir } from '../../src/database/embedded-postgres';
+import { freePort } from './ports';
 
 /** A PostgreSQL server for the test run, and how to stop it when the run started it. */
 export interface TestServer {
@@ -38,16 +38,4 @@ export async function startTestServer(log: (line: string) => void): Promise<Test
     rmSync(parent, { recursive: true, force: true });
   };
   return { adminUrl: db.url, source: 'embedded-postgres', stop };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

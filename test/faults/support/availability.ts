@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { PROJECT_ROOT } from './build';
+import { PROJECT_ROOT } from '../../support/production-build';
 
 /**
  * Why the embedded PostgreSQL cannot run here, or null when it can: its platform package must be installed and its

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { PROJECT_ROOT } from './build';
+import { PROJECT_ROOT } from '../../support/production-build';
 import { PosClients } from './pos-clients';
 
 /** What the database holds against what the POS clients were told. Every count but the first two must be 0. */

@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { PROJECT_ROOT, SERVICE_MAIN } from './build';
+import { productionNodeArgs, PROJECT_ROOT, SERVICE_MAIN } from '../../support/production-build';
 import { signal } from './processes';
 import { waitUntil } from './wait';
 
 /** The production command line (package.json's start:prod): the same heap bound as in production. */
-const NODE_FLAGS = ['--max-old-space-size=192', '--heap-growing-percent=100'];
+const NODE_FLAGS = productionNodeArgs();
 
 export interface Exit {
   code: number | null;

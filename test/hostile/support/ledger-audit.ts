@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { graphqlData, RawResponse } from './http-client';
-import { PROJECT_ROOT } from './production-build';
+import { PROJECT_ROOT } from '../../support/production-build';
 import { ServiceProcess } from './service-process';
 
 /** A purchase an answer said it recorded (replayed: false). */

@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
 import { RawRequest, RawResponse, sendRaw } from './http-client';
-import { ensureProductionBuild, PROJECT_ROOT, productionNodeArgs } from './production-build';
+import { ensureServiceBuilt, productionNodeArgs, PROJECT_ROOT, SERVICE_MAIN } from '../../support/production-build';
+import { freePort } from '../../support/ports';
 
 export const ADMIN_TOKEN = 'hostile-admin-token-0123456789';
 export const AUDITOR_TOKEN = 'hostile-auditor-token-0123456789';
@@ -46,17 +46,6 @@ export interface ServiceProcess {
 const MAX_LINES = 20_000;
 const MAX_LINE_CHARS = 8_192;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function readMemory(pid: number): MemoryUse | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -72,11 +61,11 @@ function readMemory(pid: number): MemoryUse | null {
  * template database, and waits until /health/ready answers. `env` overrides the defaults below.
  */
 export async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const entry = await ensureProductionBuild();
+  await ensureServiceBuilt((line) => process.stderr.write(`[hostile] ${line}\n`));
   const db = await createTestDatabase();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [...productionNodeArgs(), entry], {
+  const child: ChildProcess = spawn(process.execPath, [...productionNodeArgs(), SERVICE_MAIN], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

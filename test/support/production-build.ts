@@ -1,16 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sleep } from './wait';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const SERVICE_MAIN = join(PROJECT_ROOT, 'dist', 'main.js');
 
 /**
- * The fault tests run the built service (dist/), as production does. Decision: each fault test file calls this
- * first, and it builds only when dist/main.js is missing or older than a source file, so `npm test` on a fresh
+ * The fault and hostile suites run the built service (dist/), as production does. Each of their test files calls
+ * this first, and it builds only when dist/main.js is missing or older than a source file, so `npm test` on a fresh
  * clone needs no separate build step and a run after `npm run build` costs nothing. Type errors are the type
  * check's business (CI runs it on its own): the build counts as done when tsc emitted dist/main.js afresh.
  * A lock folder keeps two test processes of this checkout from building at the same time.
@@ -63,7 +62,15 @@ async function acquire(lock: string): Promise<void> {
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held && Date.now() - held.mtimeMs > 300_000) rmdirSync(lock);
       if (Date.now() > deadline) throw new Error(`another build held ${lock} for 3 minutes`);
-      await sleep(500);
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+/** The node flags `npm run start:prod` gives dist/main.js, so that the heap cap is the production one. */
+export function productionNodeArgs(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts['start:prod'].trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`start:prod does not start with node: ${scripts['start:prod']}`);
+  return words.slice(1, -1);
 }
