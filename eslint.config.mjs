@@ -13,6 +13,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules for the TypeScript (src/, test/, the root configs): a dropped promise, a switch that
+    // misses a case, a deprecated API. The plain JavaScript (bench/, scripts/) has no types to check them with.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-deprecated': 'error',
+    },
+  },
+  {
     // Plain Node.js ES modules (bench/, scripts/): the runtime's globals.
     files: ['**/*.mjs'],
     languageOptions: {

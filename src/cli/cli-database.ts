@@ -9,9 +9,17 @@ export interface CliDatabase {
   close(): Promise<void>;
 }
 
-/** The configuration of a command that needs only the database: the ADMIN token is the service's business. */
-export function loadCliConfig(): AppConfig {
-  return loadConfig({ ...process.env, ADMIN_API_TOKEN: process.env.ADMIN_API_TOKEN || 'not-needed-by-this-command' });
+/**
+ * The validated configuration of every command (src/cli), the one way they read the environment. The ADMIN
+ * token is the service's business, so a command needs none (unset and empty alike); a command's log is for
+ * warnings unless LOG_LEVEL asks for more, since its output is what the operator reads.
+ */
+export function loadCliConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  return loadConfig({
+    ...env,
+    ADMIN_API_TOKEN: env.ADMIN_API_TOKEN?.trim() || 'not-needed-by-this-command',
+    LOG_LEVEL: env.LOG_LEVEL?.trim() || 'warn',
+  });
 }
 
 /**

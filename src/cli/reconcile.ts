@@ -53,7 +53,7 @@ async function reconcile(argv: string[], print: (text: string) => void): Promise
     return EXIT.clean;
   }
   const config = loadCliConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'stderr');
+  const logger = createLogger(config.logLevel, 'stderr');
   // DATABASE_URL, else the embedded database of `npm start` (started and migrated for this run if it is down).
   const database = await openCliDatabase(config, (line) => logger.info(line));
   const url = database.url;

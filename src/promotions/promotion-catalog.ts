@@ -39,7 +39,8 @@ export class PromotionCatalog implements OnModuleInit, OnModuleDestroy {
   /**
    * The latest version of every series of this product (any scope, any dates), and the highest promotion seq
    * the catalog had loaded: stored with the purchase so that reconciliation can re-derive its promotion from
-   * the same versions.
+   * the same versions. Exact because promotion writes commit in seq order (PromotionsService serialises them):
+   * a load that saw seq N saw every version below it.
    */
   snapshotFor(productId: string): { versions: readonly PromotionVersion[]; catalogSeq: bigint } {
     return { versions: this.byProduct.get(productId) ?? [], catalogSeq: this.loadedSeq };

@@ -3,7 +3,8 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 /** One version of a promotion series. Rows are append-only (the database refuses updates). */
 @Entity({ tableName: 'promotions' })
 export class PromotionEntity {
-  @PrimaryKey({ type: 'uuid' })
+  /** The service chooses it (version 0's id is its series id); the column's default is the schema's. */
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 
   @Property({ type: 'uuid' })

@@ -16,6 +16,19 @@ import { PromotionEntity } from './promotion.entity';
  */
 const SERIES_LOCK_CLASS = 724_311_903;
 
+/**
+ * One lock for every promotion write, taken before its insert and held to commit: a version's seq is drawn only
+ * after every earlier write has committed, so seq order is commit order and a catalog that loaded seq N holds
+ * every version with seq <= N (the watermark reconciliation re-derives promotions from). Promotion writes are
+ * rare admin mutations; queueing them costs nothing the purchase path sees.
+ */
+const PROMOTION_WRITE_LOCK_KEY = 724_311_904;
+
+/** Queues this transaction's promotion insert behind every other uncommitted one. */
+async function lockPromotionWrites(em: EntityManager): Promise<void> {
+  await em.execute('select pg_advisory_xact_lock(?)', [PROMOTION_WRITE_LOCK_KEY]);
+}
+
 @Injectable()
 export class PromotionsService {
   constructor(
@@ -36,19 +49,21 @@ export class PromotionsService {
       throw notFound('Retailer not found');
     }
     const id = randomUUID();
-    const em = this.em.fork();
-    const promotion = em.create(PromotionEntity, {
-      id,
-      seriesId: id,
-      version: 0,
-      productId: input.productId.toLowerCase(),
-      retailerId: input.retailerId?.toLowerCase() ?? null,
-      region: input.region ?? null,
-      startDate: input.startDate,
-      endDate: input.endDate,
-      awardRate: canonicalRate(input.awardRate),
+    const awardRate = canonicalRate(input.awardRate);
+    const promotion = await this.em.fork().transactional(async (em) => {
+      await lockPromotionWrites(em);
+      return em.create(PromotionEntity, {
+        id,
+        seriesId: id,
+        version: 0,
+        productId: input.productId.toLowerCase(),
+        retailerId: input.retailerId?.toLowerCase() ?? null,
+        region: input.region ?? null,
+        startDate: input.startDate,
+        endDate: input.endDate,
+        awardRate,
+      });
     });
-    await em.persistAndFlush(promotion);
     await this.catalog.refresh();
     return toModel(promotion);
   }
@@ -82,6 +97,8 @@ export class PromotionsService {
         awardRate: input.awardRate ? canonicalRate(input.awardRate) : latest.awardRate,
       });
       assertDateOrder(revision.startDate, revision.endDate);
+      // After the series lock, never before: every write takes the two in this one order, so none deadlock.
+      await lockPromotionWrites(em);
       return revision;
     });
     await this.catalog.refresh();

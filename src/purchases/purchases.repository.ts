@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
+import { ConcurrencyLimit } from '../common/batching/concurrency-limit';
 import { ItemResult, MicroBatcher } from '../common/batching/micro-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -62,7 +63,7 @@ const PURCHASE_COLUMNS = `id, retailer_id, transaction_id, customer_id, product_
 /**
  * The purchase hot path: one prepared statement, one round trip, one database transaction for a whole batch of
  * concurrent purchases. Everything it writes (purchases, ledger transactions, entries, balances) happens inside
- * record_purchases() in migrations/.
+ * record_purchases(), whose current definition is in docs/schema.sql.
  */
 export const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::text, ${PURCHASE_COLUMNS}
   from record_purchases($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int[], $7::int[],
@@ -72,11 +73,14 @@ export const RECORD_PURCHASES_SQL = `select item, outcome, customer_balance::tex
 @Injectable()
 export class PurchasesRepository {
   private readonly batcher: MicroBatcher<PurchaseToRecord, RecordedPurchase>;
+  /** Batches and their retries alike: the purchase path never holds more than PURCHASE_CONCURRENCY connections. */
+  private readonly connections: ConcurrencyLimit;
 
   constructor(
     @Inject(SQL_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.connections = new ConcurrencyLimit(config.purchaseConcurrency);
     this.batcher = new MicroBatcher((items) => this.recordIsolated(items), {
       maxBatch: config.purchaseBatchSize,
       maxInFlight: config.purchaseConcurrency,
@@ -99,7 +103,8 @@ export class PurchasesRepository {
 
   /**
    * A batch that fails as a whole (a bug, a deadlock, a lost connection) is retried one purchase at a time, so
-   * that one bad purchase fails alone and the others are still recorded.
+   * that one bad purchase fails alone and the others are still recorded. The retries queue for the same
+   * PURCHASE_CONCURRENCY connections as the batches, rather than taking the whole pool at once.
    */
   private async recordIsolated(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
     try {
@@ -118,11 +123,13 @@ export class PurchasesRepository {
   }
 
   private async recordBatch(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
-    const { rows } = await this.pool.query<BatchRow>({
-      name: 'record_purchases',
-      text: RECORD_PURCHASES_SQL,
-      values: recordPurchasesValues(items),
-    });
+    const { rows } = await this.connections.run(() =>
+      this.pool.query<BatchRow>({
+        name: 'record_purchases',
+        text: RECORD_PURCHASES_SQL,
+        values: recordPurchasesValues(items),
+      }),
+    );
     return rows.map((row): ItemResult<RecordedPurchase> => {
       if (row.outcome === 'customer_not_found') {
         return { ok: false, error: new DomainError(ErrorCode.CUSTOMER_NOT_FOUND, 'Customer not found') };

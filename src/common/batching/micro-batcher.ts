@@ -56,7 +56,8 @@ export class MicroBatcher<I, O> {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      this.runBatch(batch).finally(() => {
+      // Fire and forget: runBatch settles every call of the batch itself and never rejects.
+      void this.runBatch(batch).finally(() => {
         this.inFlight--;
         this.scheduleDrain();
       });

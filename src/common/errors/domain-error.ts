@@ -28,4 +28,3 @@ export class DomainError extends IntrinsicException {
 
 export const badInput = (message: string) => new DomainError(ErrorCode.BAD_USER_INPUT, message);
 export const notFound = (message: string) => new DomainError(ErrorCode.NOT_FOUND, message);
-export const tooComplex = (message: string) => new DomainError(ErrorCode.QUERY_TOO_COMPLEX, message);
