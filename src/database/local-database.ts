@@ -19,6 +19,14 @@ export interface LocalDatabase {
 }
 
 /**
+ * The owner's URL of the embedded database while `npm start` runs it: the server's fixed credentials
+ * (embedded-postgres.ts) and the database made below. For tools that only connect to it, never start it.
+ */
+export function localOwnerUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE_NAME}`;
+}
+
+/**
  * `npm start` without DATABASE_URL: the project's own PostgreSQL, its data kept in .data/pg (git-ignored) so
  * that the demo database survives restarts.
  */

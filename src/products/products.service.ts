@@ -10,7 +10,7 @@ export class ProductsService {
   async create(input: CreateProductInput): Promise<ProductEntity> {
     const em = this.em.fork();
     const product = em.create(ProductEntity, { name: input.name, priceCents: input.priceCents });
-    await em.persistAndFlush(product);
+    await em.persist(product).flush();
     return product;
   }
 

@@ -23,7 +23,7 @@ export class RetailersService {
       timezone: input.timezone ?? 'UTC',
       tokenHash: hashToken(authToken),
     });
-    await em.persistAndFlush(retailer);
+    await em.persist(retailer).flush();
     return { retailer, authToken };
   }
 
