@@ -97,56 +97,70 @@ describe('ledgerTransactions: filtered history with keyset pagination', () => {
     expect(refusal(await historyPage(t, {}, s.retailer.token))).toBe('FORBIDDEN');
     expect(refusal(await t.gql(null, 'query { ledgerTransactions { edges { cursor } } }'))).toBe('UNAUTHENTICATED');
   });
+});
 
-  describe('while new purchases arrive', () => {
-    /**
-     * Reads pages of 2 while purchases keep being recorded, in the background and between pages, over the first
-     * pages' boundaries; then lets the walk finish (oldest first, a walk that keeps meeting new rows never would).
-     */
-    async function walkDuringPurchases(args: Parameters<typeof walk>[1], customerId: string): Promise<{ seen: TxNode[]; before: Set<string> }> {
-      const before = new Set(ids((await walk(t, { ...args, first: 500 })).flat()));
-      let running = true;
-      const buyer = (async () => {
-        while (running) await Promise.all([s.buy(customerId), s.buy(customerId === a ? b : a)]);
-      })();
-      const seen: TxNode[] = [];
-      let after: string | null = null;
-      try {
-        for (let page = 1; ; page++) {
-          const r = await historyPage(t, { ...args, first: 2, after });
-          expect(r.errors).toBeUndefined();
-          const { edges, pageInfo } = r.data!.ledgerTransactions;
-          seen.push(...edges.map((e) => e.node));
-          if (page <= 4) await s.buy(customerId); // a new row of the walk's own account between two pages
-          if (page === 4) {
-            running = false;
-            await buyer;
-          }
-          if (!pageInfo.hasNextPage) break;
-          after = pageInfo.endCursor;
-        }
-      } finally {
-        running = false;
-        await buyer;
-      }
-      return { seen, before };
-    }
-
-    for (const order of ['NEWEST_FIRST', 'OLDEST_FIRST'] as const) {
-      for (const filtered of [false, true]) {
-        it(`${order}${filtered ? ", one account's" : ''}: no duplicates, and every row that existed at the first page`, async () => {
-          const args = { order, filter: filtered ? { accountCode: customerCode(a) } : undefined };
-          const { seen, before } = await walkDuringPurchases(args, a);
-          expect(new Set(ids(seen)).size).toBe(seen.length);
-          for (const id of before) expect(ids(seen)).toContain(id);
-          // Oldest first, the rows recorded during the walk come after the last old one and are read too. (Newest
-          // first they land before the first page, except a transaction in flight at the first page that commits
-          // behind the cursor: a row that did not exist then, which may or may not be read.)
-          if (order === 'OLDEST_FIRST') expect(seen.length).toBeGreaterThan(before.size);
-        });
-      }
-    }
+describe('ledgerTransactions: pages read while new purchases arrive', () => {
+  // A ledger of its own: the purchases these walks add must not reach the tests above, which compare whole pages.
+  let t: TestApp;
+  let s: Shop;
+  let a: string;
+  let b: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    s = await shop(t);
+    a = await s.f.customer('Alice', 'A');
+    b = await s.f.customer('Bob', 'B');
+    for (let i = 0; i < 12; i++) await s.buy(i % 3 === 2 ? b : a, 1 + (i % 4));
   });
+  afterAll(() => t.close());
+
+  /**
+   * Reads pages of 2 while purchases keep being recorded, in the background and between pages, over the first
+   * pages' boundaries; then lets the walk finish (oldest first, a walk that keeps meeting new rows never would).
+   */
+  async function walkDuringPurchases(args: Parameters<typeof walk>[1], customerId: string): Promise<{ seen: TxNode[]; before: Set<string> }> {
+    const before = new Set(ids((await walk(t, { ...args, first: 500 })).flat()));
+    let running = true;
+    const buyer = (async () => {
+      while (running) await Promise.all([s.buy(customerId), s.buy(customerId === a ? b : a)]);
+    })();
+    const seen: TxNode[] = [];
+    let after: string | null = null;
+    try {
+      for (let page = 1; ; page++) {
+        const r = await historyPage(t, { ...args, first: 2, after });
+        expect(r.errors).toBeUndefined();
+        const { edges, pageInfo } = r.data!.ledgerTransactions;
+        seen.push(...edges.map((e) => e.node));
+        if (page <= 4) await s.buy(customerId); // a new row of the walk's own account between two pages
+        if (page === 4) {
+          running = false;
+          await buyer;
+        }
+        if (!pageInfo.hasNextPage) break;
+        after = pageInfo.endCursor;
+      }
+    } finally {
+      running = false;
+      await buyer;
+    }
+    return { seen, before };
+  }
+
+  for (const order of ['NEWEST_FIRST', 'OLDEST_FIRST'] as const) {
+    for (const filtered of [false, true]) {
+      it(`${order}${filtered ? ", one account's" : ''}: no duplicates, and every row that existed at the first page`, async () => {
+        const args = { order, filter: filtered ? { accountCode: customerCode(a) } : undefined };
+        const { seen, before } = await walkDuringPurchases(args, a);
+        expect(new Set(ids(seen)).size).toBe(seen.length);
+        for (const id of before) expect(ids(seen)).toContain(id);
+        // Oldest first, the rows recorded during the walk come after the last old one and are read too. (Newest
+        // first they land before the first page, except a transaction in flight at the first page that commits
+        // behind the cursor: a row that did not exist then, which may or may not be read.)
+        if (order === 'OLDEST_FIRST') expect(seen.length).toBeGreaterThan(before.size);
+      });
+    }
+  }
 });
 
 describe('ledgerTransactions: ADMIN sees the same as AUDITOR', () => {

@@ -165,12 +165,20 @@ describe('every contract operation through HTTP GraphQL', () => {
     let customerId: string;
     let productId: string;
     let promotionId: string;
-    beforeAll(async () => {
+    // Each test its own shop, customer, product and promotion: a balance it asserts is the sum of its own purchases.
+    beforeEach(async () => {
       retailer = await f.retailer({ name: 'Shop', timezone: 'UTC' });
       customerId = await f.customer('Grace', 'Hopper');
       productId = await f.product(250);
       promotionId = (await f.promotion({ productId, awardRate: '10', retailerId: retailer.id })).id;
     });
+
+    /** 3 at the list price of 250 cents at 10 points per dollar: 75 points. */
+    const recordThreeAtListPrice = async () => {
+      const r = await recordPurchase(t, retailer.token, { transactionId: txn('list-price'), customerId, productId, quantity: 3 });
+      expect(r.errors).toBeUndefined();
+      expect(r.data?.recordPurchase.pointsAwarded).toBe('75');
+    };
 
     it('recordPurchase returns every Purchase field; the price defaults to the list price, purchasedAt to now', async () => {
       const transactionId = txn('defaults');
@@ -207,6 +215,7 @@ describe('every contract operation through HTTP GraphQL', () => {
     });
 
     it('recordPurchase uses the unit price and purchasedAt given', async () => {
+      await recordThreeAtListPrice();
       const transactionId = txn('given');
       const purchasedAt = new Date(Math.floor((Date.now() - 3_600_000) / 1000) * 1000);
       const r = await recordPurchase(t, retailer.token, {
@@ -224,6 +233,9 @@ describe('every contract operation through HTTP GraphQL', () => {
     });
 
     it('customer returns the balance materialized from the ledger, for ADMIN and AUDITOR; null when unknown', async () => {
+      await recordThreeAtListPrice();
+      const given = await recordPurchase(t, retailer.token, { transactionId: txn('given'), customerId, productId, quantity: 2, unitPriceCents: 199 });
+      expect(given.data?.recordPurchase.pointsAwarded).toBe('39');
       const query = 'query($id: ID!) { customer(id: $id) { id firstName lastName pointBalance } }';
       for (const token of [ADMIN_TOKEN, AUDITOR_TOKEN]) {
         const r = await t.gql<{ customer: Record<string, unknown> | null }>(token, query, { id: customerId });

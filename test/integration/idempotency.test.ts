@@ -34,6 +34,9 @@ describe('idempotency per (retailer, transactionId)', () => {
   afterAll(() => t.close());
 
   it('the same key with the same payload replays the original result and credits nothing again', async () => {
+    // A product of this test's own: the better promotion it adds below must not reach the other tests.
+    const productId = await f.product(1000);
+    await f.promotion({ productId, awardRate: '5' });
     const transactionId = txn('same');
     const input = { transactionId, customerId, productId, quantity: 2, unitPriceCents: 450, purchasedAt: anHourAgo().toISOString() };
     const first = await recordPurchase(t, pos.token, input);
@@ -181,13 +184,17 @@ describe('idempotency per (retailer, transactionId)', () => {
 
   it('the same transactionId at two retailers is two independent purchases', async () => {
     const other = await f.retailer({ name: 'Other shop' });
+    // A product of this test's own: 5 points per dollar everywhere, 50 at the first retailer alone.
+    const productId = await f.product(1000);
+    await f.promotion({ productId, awardRate: '5' });
+    await f.promotion({ productId, awardRate: '50', retailerId: pos.id });
     const transactionId = txn('shared');
     const before = await f.balance(otherCustomerId);
     const a = await recordPurchase(t, pos.token, { transactionId, customerId: otherCustomerId, productId, quantity: 1 });
     const b = await recordPurchase(t, other.token, { transactionId, customerId: otherCustomerId, productId, quantity: 3 });
     expect(a.errors).toBeUndefined();
     expect(b.errors).toBeUndefined();
-    // The first test's 50 points per dollar promotion is the first retailer's alone: 5 per dollar elsewhere.
+    // The 50 points per dollar promotion is the first retailer's alone: 5 per dollar elsewhere.
     expect(a.data?.recordPurchase).toMatchObject({ replayed: false, pointsAwarded: '500', purchase: { retailerId: pos.id } });
     expect(b.data?.recordPurchase).toMatchObject({ replayed: false, pointsAwarded: '150', purchase: { retailerId: other.id } });
     expect(a.data?.recordPurchase.purchase.id).not.toBe(b.data?.recordPurchase.purchase.id);

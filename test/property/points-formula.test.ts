@@ -72,7 +72,8 @@ describe('the points formula CHECK on purchases', () => {
   let productId: string;
   let promotionId: string;
 
-  beforeAll(async () => {
+  // Each test a database of its own: the first counts every purchase, the second records one.
+  beforeEach(async () => {
     t = await startTestApp();
     f = new Fixtures(t);
     retailer = await f.retailer();
@@ -80,7 +81,7 @@ describe('the points formula CHECK on purchases', () => {
     productId = await f.product(1000);
     promotionId = (await f.promotion({ productId, awardRate: '1' })).id;
   });
-  afterAll(() => t?.close());
+  afterEach(() => t?.close());
 
   /** 'accepted', or the name of the constraint that refused the row (the row is never kept). */
   async function tryInsert(client: PoolClient, c: Case, points: bigint): Promise<string> {

@@ -1,7 +1,7 @@
 import { runCommand } from '../audit/helpers';
 import { refusal } from '../integration/helpers';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestApp, TestApp } from '../support/test-app';
-import { asOwner, LIABILITY, seed, Seeded, shiftBalance } from './drift-kit';
+import { asOwner, LIABILITY, reconcile as reconcileInProcess, seed, shiftBalance } from './drift-kit';
 
 // Each command is a Node.js process of its own that transpiles its sources: seconds on a busy machine.
 jest.setTimeout(180_000);
@@ -21,14 +21,14 @@ interface RunData {
 
 describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
   let t: TestApp;
-  let s: Seeded;
   const reconcile = (...args: string[]) => runCommand('reconcile.ts', args, { DATABASE_URL: t.db.serviceUrl });
   const metrics = async () => (await fetch(t.url.replace('/graphql', '/metrics'))).text();
 
-  beforeAll(async () => {
+  // Each test its own database: the runs and the drift one test makes are not another's starting point.
+  beforeEach(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   it('says an empty ledger is empty, exit 0, and the gauges show that run', async () => {
     expect(await metrics()).toMatch(/\nloyalty_reconciliation_last_run_timestamp_seconds 0\n/);
@@ -40,7 +40,8 @@ describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
   });
 
   it('prints a clean summary and exits 0 on a sound ledger', async () => {
-    s = await seed(t);
+    await reconcileInProcess(t); // run 1, on the empty ledger
+    await seed(t);
     const r = await reconcile();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('full (run 1 found an empty ledger)');
@@ -49,6 +50,7 @@ describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
   });
 
   it('names the drift in one JSON document, exits 1, and the gauge counts it', async () => {
+    const s = await seed(t);
     await asOwner(t, shiftBalance(s.customers[0], 100n), shiftBalance(LIABILITY, -100n));
     const r = await reconcile('--json', '--full');
     expect(r.code).toBe(1);
@@ -89,6 +91,10 @@ describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
   });
 
   it('shows auditors every run, the latest first, with its findings', async () => {
+    const s = await seed(t);
+    await reconcileInProcess(t);
+    await asOwner(t, shiftBalance(s.customers[0], 100n), shiftBalance(LIABILITY, -100n));
+    await reconcileInProcess(t, { full: true });
     const r = await t.gql<{ reconciliationRuns: RunData[] }>(AUDITOR_TOKEN, RUNS, { first: 2 });
     expect(r.errors).toBeUndefined();
     const [latest, before] = r.data!.reconciliationRuns;

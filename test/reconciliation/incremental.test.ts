@@ -149,10 +149,11 @@ describe('incremental reconciliation', () => {
 
 describe('an empty ledger', () => {
   let t: TestApp;
-  beforeAll(async () => {
+  // Each test its own empty ledger: the drift one test makes is not what another finds.
+  beforeEach(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   it('is reported as empty, not clean, and the next run reads everything again', async () => {
     const first = await reconcile(t);
