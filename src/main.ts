@@ -103,7 +103,9 @@ async function main(): Promise<void> {
         skipped,
       );
       logger.info('stopped');
-      process.exit(0);
+      // Flushed before exiting: at process.exit the logger writes what it buffered synchronously, possibly ahead of
+      // a line still being written asynchronously, and the drain's last steps would then read out of order.
+      logger.flush(() => process.exit(0));
     } catch (error) {
       logger.error({ err: error }, 'error while stopping');
       process.exit(1);

@@ -106,3 +106,21 @@ function runReconcile(url: string): Promise<{ exit: number; output: string }> {
     );
   });
 }
+
+/**
+ * Every purchase the POS clients sent was acknowledged and is in the ledger exactly once, with its points; no other
+ * row; every balance is the sum of its entries and they sum to zero; reconciliation exits clean.
+ */
+export function expectLedgerIntact(verdict: LedgerVerdict, sent: number): void {
+  expect(verdict.acknowledged).toBe(sent);
+  expect({
+    lost: verdict.lost,
+    doubled: verdict.doubled,
+    mismatched: verdict.mismatched,
+    unknown: verdict.unknown,
+    unacknowledgedRows: verdict.unacknowledgedRows,
+    balanceMismatches: verdict.balanceMismatches,
+    balanceTotal: verdict.balanceTotal,
+  }).toEqual({ lost: 0, doubled: 0, mismatched: 0, unknown: 0, unacknowledgedRows: 0, balanceMismatches: 0, balanceTotal: 0n });
+  expect({ exit: verdict.reconcileExit, output: verdict.reconcileOutput }).toEqual({ exit: 0, output: expect.any(String) });
+}

@@ -37,6 +37,8 @@ export function serviceEnv(port: number, overrides: Record<string, string>): Rec
 export class ServiceProcess {
   readonly exited: Promise<Exit>;
   private output = '';
+  /** Standard output alone: the JSON log lines, never cut by a chunk of standard error arriving in between. */
+  private stdout = '';
   private readonly child: ChildProcess;
 
   constructor(
@@ -44,7 +46,10 @@ export class ServiceProcess {
     env: Record<string, string>,
   ) {
     this.child = spawn(process.execPath, [...NODE_FLAGS, SERVICE_MAIN], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (chunk) => (this.output += chunk));
+    this.child.stdout?.on('data', (chunk) => {
+      this.output += chunk;
+      this.stdout += chunk;
+    });
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, sig) => resolve({ code, signal: sig })));
   }
@@ -108,7 +113,7 @@ export class ServiceProcess {
 
   /** Every log message, in order (for assertions on the sequence of the drain's steps). */
   messages(): string[] {
-    return this.output
+    return this.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => {
