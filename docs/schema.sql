@@ -24,7 +24,7 @@ CREATE TABLE accounts (
     CONSTRAINT accounts_code_key UNIQUE (code),
     CONSTRAINT accounts_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),
     CONSTRAINT accounts_customer_id_key UNIQUE (customer_id),
-    CONSTRAINT accounts_kind_check CHECK ((kind = ANY (ARRAY['customer'::text, 'liability'::text]))),
+    CONSTRAINT accounts_kind_check CHECK ((kind = ANY (ARRAY['customer'::text, 'liability'::text, 'program'::text]))),
     CONSTRAINT accounts_pkey PRIMARY KEY (id)
 );
 
@@ -38,7 +38,7 @@ CREATE TABLE api_tokens (
     CONSTRAINT api_tokens_check CHECK (((revoked_at IS NULL) OR (revoked_at >= created_at))),
     CONSTRAINT api_tokens_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
     CONSTRAINT api_tokens_pkey PRIMARY KEY (id),
-    CONSTRAINT api_tokens_role_check CHECK ((role = 'AUDITOR'::text)),
+    CONSTRAINT api_tokens_role_check CHECK ((role = ANY (ARRAY['AUDITOR'::text, 'REWARDS'::text]))),
     CONSTRAINT api_tokens_token_hash_check CHECK ((length(token_hash) = 32)),
     CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash)
 );
@@ -71,14 +71,37 @@ CREATE TABLE ledger_transactions (
     effective_at timestamp with time zone NOT NULL,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
     committed_xid xid8 DEFAULT pg_current_xact_id(),
+    return_id uuid,
+    redemption_id uuid,
+    adjustment_id uuid,
     CONSTRAINT ledger_transactions_check CHECK (((kind <> 'purchase'::text) OR (purchase_id IS NOT NULL))),
     CONSTRAINT ledger_transactions_check1 CHECK (((kind <> 'correction'::text) OR (corrects_id IS NOT NULL))),
     CONSTRAINT ledger_transactions_corrects_id_fkey FOREIGN KEY (corrects_id) REFERENCES ledger_transactions(id),
     CONSTRAINT ledger_transactions_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
     CONSTRAINT ledger_transactions_key_key UNIQUE (key),
-    CONSTRAINT ledger_transactions_kind_check CHECK ((kind = ANY (ARRAY['purchase'::text, 'correction'::text]))),
+    CONSTRAINT ledger_transactions_kind_check CHECK ((kind = ANY (ARRAY['purchase'::text, 'correction'::text, 'return'::text, 'redemption'::text, 'cancellation'::text, 'adjustment'::text]))),
+    CONSTRAINT ledger_transactions_movement_reference CHECK ((((kind = 'return'::text) = (return_id IS NOT NULL)) AND ((kind = ANY (ARRAY['redemption'::text, 'cancellation'::text])) = (redemption_id IS NOT NULL)) AND ((kind = 'adjustment'::text) = (adjustment_id IS NOT NULL)))),
     CONSTRAINT ledger_transactions_pkey PRIMARY KEY (id),
     CONSTRAINT ledger_transactions_purchase_id_key UNIQUE (purchase_id)
+);
+
+CREATE TABLE points_adjustments (
+    id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    customer_id uuid NOT NULL,
+    points bigint NOT NULL,
+    reason text NOT NULL,
+    actor text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    payload_hash bytea NOT NULL,
+    committed_xid xid8 DEFAULT pg_current_xact_id(),
+    CONSTRAINT points_adjustments_actor_check CHECK (((char_length(actor) >= 1) AND (char_length(actor) <= 200))),
+    CONSTRAINT points_adjustments_idempotency_key UNIQUE (idempotency_key),
+    CONSTRAINT points_adjustments_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 128))),
+    CONSTRAINT points_adjustments_payload_hash_check CHECK ((length(payload_hash) = 32)),
+    CONSTRAINT points_adjustments_pkey PRIMARY KEY (id),
+    CONSTRAINT points_adjustments_points_check CHECK ((points <> 0)),
+    CONSTRAINT points_adjustments_reason_check CHECK (((char_length(reason) >= 1) AND (char_length(reason) <= 500)))
 );
 
 CREATE TABLE products (
@@ -114,6 +137,30 @@ CREATE TABLE promotions (
     CONSTRAINT promotions_seq_key UNIQUE (seq),
     CONSTRAINT promotions_series_id_version_key UNIQUE (series_id, version),
     CONSTRAINT promotions_version_check CHECK ((version >= 0))
+);
+
+CREATE TABLE purchase_returns (
+    id uuid NOT NULL,
+    retailer_id uuid NOT NULL,
+    transaction_id text NOT NULL,
+    purchase_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    quantity integer NOT NULL,
+    units_returned_before integer NOT NULL,
+    points_reversed bigint NOT NULL,
+    returned_at timestamp with time zone NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    payload_hash bytea NOT NULL,
+    committed_xid xid8 DEFAULT pg_current_xact_id(),
+    CONSTRAINT purchase_returns_idempotency_key UNIQUE (retailer_id, transaction_id),
+    CONSTRAINT purchase_returns_payload_hash_check CHECK ((length(payload_hash) = 32)),
+    CONSTRAINT purchase_returns_pkey PRIMARY KEY (id),
+    CONSTRAINT purchase_returns_points_reversed_check CHECK ((points_reversed >= 0)),
+    CONSTRAINT purchase_returns_quantity_check CHECK (((quantity >= 1) AND (quantity <= 10000))),
+    CONSTRAINT purchase_returns_sequence UNIQUE (purchase_id, units_returned_before),
+    CONSTRAINT purchase_returns_transaction_id_check CHECK (((char_length(transaction_id) >= 1) AND (char_length(transaction_id) <= 128))),
+    CONSTRAINT purchase_returns_units CHECK (((units_returned_before + quantity) <= 10000)),
+    CONSTRAINT purchase_returns_units_returned_before_check CHECK (((units_returned_before >= 0) AND (units_returned_before <= 9999)))
 );
 
 CREATE TABLE purchases (
@@ -167,6 +214,34 @@ CREATE TABLE reconciliation_runs (
     CONSTRAINT reconciliation_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'clean'::text, 'drift'::text, 'empty'::text, 'error'::text])))
 );
 
+CREATE TABLE redemption_cancellations (
+    redemption_id uuid NOT NULL,
+    actor text NOT NULL,
+    cancelled_at timestamp with time zone DEFAULT now() NOT NULL,
+    committed_xid xid8 DEFAULT pg_current_xact_id(),
+    CONSTRAINT redemption_cancellations_actor_check CHECK (((char_length(actor) >= 1) AND (char_length(actor) <= 200))),
+    CONSTRAINT redemption_cancellations_pkey PRIMARY KEY (redemption_id)
+);
+
+CREATE TABLE redemptions (
+    id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    customer_id uuid NOT NULL,
+    points bigint NOT NULL,
+    reward_reference text NOT NULL,
+    actor text NOT NULL,
+    redeemed_at timestamp with time zone DEFAULT now() NOT NULL,
+    payload_hash bytea NOT NULL,
+    committed_xid xid8 DEFAULT pg_current_xact_id(),
+    CONSTRAINT redemptions_actor_check CHECK (((char_length(actor) >= 1) AND (char_length(actor) <= 200))),
+    CONSTRAINT redemptions_idempotency_key UNIQUE (idempotency_key),
+    CONSTRAINT redemptions_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 128))),
+    CONSTRAINT redemptions_payload_hash_check CHECK ((length(payload_hash) = 32)),
+    CONSTRAINT redemptions_pkey PRIMARY KEY (id),
+    CONSTRAINT redemptions_points_check CHECK ((points >= 1)),
+    CONSTRAINT redemptions_reward_reference_check CHECK (((char_length(reward_reference) >= 1) AND (char_length(reward_reference) <= 200)))
+);
+
 CREATE TABLE retailers (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
@@ -191,13 +266,130 @@ CREATE TABLE schema_migrations (
 
 CREATE INDEX ledger_entries_account_amount_idx ON public.ledger_entries USING btree (account_id, id) INCLUDE (amount);
 CREATE INDEX ledger_entries_transaction_idx ON public.ledger_entries USING btree (transaction_id);
+CREATE UNIQUE INDEX ledger_transactions_adjustment_idx ON public.ledger_transactions USING btree (adjustment_id) WHERE (adjustment_id IS NOT NULL);
 CREATE INDEX ledger_transactions_committed_xid_idx ON public.ledger_transactions USING btree (committed_xid);
 CREATE INDEX ledger_transactions_other_kinds_idx ON public.ledger_transactions USING btree (kind, recorded_at, id) WHERE (kind <> 'purchase'::text);
 CREATE INDEX ledger_transactions_recorded_idx ON public.ledger_transactions USING btree (recorded_at, id);
+CREATE UNIQUE INDEX ledger_transactions_redemption_idx ON public.ledger_transactions USING btree (redemption_id, kind) WHERE (redemption_id IS NOT NULL);
+CREATE UNIQUE INDEX ledger_transactions_return_idx ON public.ledger_transactions USING btree (return_id) WHERE (return_id IS NOT NULL);
+CREATE INDEX points_adjustments_committed_xid_idx ON public.points_adjustments USING btree (committed_xid);
+CREATE INDEX points_adjustments_customer_idx ON public.points_adjustments USING btree (customer_id);
 CREATE INDEX promotions_product_idx ON public.promotions USING btree (product_id);
+CREATE INDEX purchase_returns_committed_xid_idx ON public.purchase_returns USING btree (committed_xid);
+CREATE INDEX purchase_returns_customer_idx ON public.purchase_returns USING btree (customer_id);
 CREATE INDEX purchases_committed_xid_idx ON public.purchases USING btree (committed_xid);
 CREATE INDEX purchases_customer_idx ON public.purchases USING btree (customer_id);
 CREATE INDEX reconciliation_runs_finished_idx ON public.reconciliation_runs USING btree (status, id);
+CREATE INDEX redemption_cancellations_committed_xid_idx ON public.redemption_cancellations USING btree (committed_xid);
+CREATE INDEX redemptions_committed_xid_idx ON public.redemptions USING btree (committed_xid);
+CREATE INDEX redemptions_customer_idx ON public.redemptions USING btree (customer_id);
+
+CREATE OR REPLACE FUNCTION public.adjust_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reason text, p_actor text, p_payload_hash bytea)
+ RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reason text, actor text, created_at timestamp with time zone, customer_balance bigint)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_existing points_adjustments%rowtype;
+  v_balance bigint;
+  v_transaction uuid;
+begin
+  perform lock_customer(p_customer_id);
+  select a.* into v_existing from points_adjustments a where a.idempotency_key = p_idempotency_key;
+  if not found then
+    if not exists (select 1 from customers c where c.id = p_customer_id) then
+      return query select 'customer_not_found', null::uuid, null::text, null::uuid, null::bigint, null::text,
+                          null::text, null::timestamptz, null::bigint;
+      return;
+    end if;
+    v_balance := customer_balance(p_customer_id);
+    if p_points < 0 and v_balance + p_points < 0 then
+      return query select 'insufficient', null::uuid, null::text, p_customer_id, null::bigint, null::text,
+                          null::text, null::timestamptz, v_balance;
+      return;
+    end if;
+    insert into points_adjustments (id, idempotency_key, customer_id, points, reason, actor, payload_hash)
+    values (p_id, p_idempotency_key, p_customer_id, p_points, p_reason, p_actor, p_payload_hash)
+    on conflict on constraint points_adjustments_idempotency_key do nothing;
+    if found then
+      insert into ledger_transactions (key, kind, adjustment_id, effective_at)
+      values ('adjustment:' || p_id, 'adjustment', p_id, now()) returning ledger_transactions.id into v_transaction;
+      perform post_movement(v_transaction, p_customer_id, '00000000-0000-0000-0000-00000000a005', p_points);
+    end if;
+    select a.* into v_existing from points_adjustments a where a.idempotency_key = p_idempotency_key;
+  end if;
+
+  return query select
+    case when v_existing.id = p_id then 'recorded'
+         when v_existing.payload_hash = p_payload_hash then 'replayed' else 'conflict' end,
+    v_existing.id, v_existing.idempotency_key, v_existing.customer_id, v_existing.points, v_existing.reason,
+    v_existing.actor, v_existing.created_at, customer_balance(v_existing.customer_id);
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.cancel_redemption(p_redemption_id uuid, p_actor text)
+ RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_redemption redemptions%rowtype;
+  v_transaction uuid;
+  v_outcome text := 'replayed';
+begin
+  select r.* into v_redemption from redemptions r where r.id = p_redemption_id;
+  if not found then
+    return query select 'not_found', null::uuid, null::text, null::uuid, null::bigint, null::text, null::text,
+                        null::timestamptz, null::timestamptz, null::bigint;
+    return;
+  end if;
+  perform lock_customer(v_redemption.customer_id);
+  insert into redemption_cancellations (redemption_id, actor) values (p_redemption_id, p_actor)
+  on conflict (redemption_id) do nothing;
+  if found then
+    v_outcome := 'recorded';
+    insert into ledger_transactions (key, kind, redemption_id, effective_at)
+    values ('cancellation:' || p_redemption_id, 'cancellation', p_redemption_id, now())
+    returning ledger_transactions.id into v_transaction;
+    perform post_movement(v_transaction, v_redemption.customer_id, '00000000-0000-0000-0000-00000000a004',
+                          v_redemption.points);
+  end if;
+  return query select v_outcome, v_redemption.id, v_redemption.idempotency_key, v_redemption.customer_id,
+    v_redemption.points, v_redemption.reward_reference, v_redemption.actor, v_redemption.redeemed_at,
+    (select c.cancelled_at from redemption_cancellations c where c.redemption_id = v_redemption.id),
+    customer_balance(v_redemption.customer_id);
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.check_balance_not_negative()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  balance bigint;
+begin
+  select coalesce(sum(b.balance), 0) into balance from account_balances b where b.account_id = new.customer_id;
+  if balance < 0 then
+    raise exception 'the balance of customer % would be % after %: only a return may take it below zero',
+      new.customer_id, balance, tg_table_name
+      using errcode = 'check_violation', constraint = 'customer_balance_not_negative';
+  end if;
+  return null;
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.check_cancellation_references()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
+AS $function$
+declare
+  missing uuid;
+begin
+  select n.redemption_id into missing from new_rows n
+   where not exists (select 1 from redemptions r where r.id = n.redemption_id offset 0) limit 1;
+  if missing is not null then
+    raise exception 'cancellation of % references a redemption that does not exist', missing
+      using errcode = 'foreign_key_violation', constraint = 'redemption_cancellations_references';
+  end if;
+  return null;
+end $function$;
 
 CREATE OR REPLACE FUNCTION public.check_ledger_entry_references()
  RETURNS trigger
@@ -245,11 +437,19 @@ declare
 begin
   select n.id into missing
     from new_transactions n
-   where n.purchase_id is not null
-     and not exists (select 1 from purchases p where p.id = n.purchase_id offset 0)
+   where (n.purchase_id is not null
+          and not exists (select 1 from purchases p where p.id = n.purchase_id offset 0))
+      or (n.return_id is not null
+          and not exists (select 1 from purchase_returns r where r.id = n.return_id offset 0))
+      or (n.redemption_id is not null
+          and not exists (select 1 from redemptions r where r.id = n.redemption_id offset 0))
+      or (n.kind = 'cancellation'
+          and not exists (select 1 from redemption_cancellations c where c.redemption_id = n.redemption_id offset 0))
+      or (n.adjustment_id is not null
+          and not exists (select 1 from points_adjustments a where a.id = n.adjustment_id offset 0))
    limit 1;
   if missing is not null then
-    raise exception 'ledger transaction % references a purchase that does not exist', missing
+    raise exception 'ledger transaction % references a purchase, return, redemption, cancellation or adjustment that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'ledger_transactions_references';
   end if;
   return null;
@@ -297,6 +497,76 @@ begin
   return null;
 end $function$;
 
+CREATE OR REPLACE FUNCTION public.check_purchase_returns()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
+AS $function$
+declare
+  bad uuid;
+begin
+  select n.id into bad
+    from new_returns n
+    left join lateral (select p.* from purchases p where p.id = n.purchase_id offset 0) p on true
+   where p.id is null
+      or p.retailer_id <> n.retailer_id
+      or p.customer_id <> n.customer_id
+      or n.returned_at < p.purchased_at
+      or n.units_returned_before + n.quantity > p.quantity
+      or n.points_reversed <>
+         div((p.quantity - n.units_returned_before)::bigint * p.unit_price_cents * coalesce(p.award_rate, 0), 100)
+         - div((p.quantity - n.units_returned_before - n.quantity)::bigint * p.unit_price_cents
+               * coalesce(p.award_rate, 0), 100)
+   limit 1;
+  if bad is not null then
+    raise exception 'return % does not match its purchase (retailer, customer, time, units or points)', bad
+      using errcode = 'check_violation', constraint = 'purchase_returns_match_purchase';
+  end if;
+
+  select n.purchase_id into bad
+    from (select distinct purchase_id from new_returns) n
+    cross join lateral (
+      select bool_and(r.units_returned_before = r.units_before) as chained
+        from (select x.units_returned_before,
+                     coalesce(sum(x.quantity) over (order by x.units_returned_before
+                                                    rows between unbounded preceding and 1 preceding), 0) as units_before
+                from purchase_returns x where x.purchase_id = n.purchase_id offset 0) r) s
+   where not s.chained
+   limit 1;
+  if bad is not null then
+    raise exception 'the returns of purchase % do not follow one another', bad
+      using errcode = 'check_violation', constraint = 'purchase_returns_sequence';
+  end if;
+  return null;
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.check_redemption_references()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
+AS $function$
+declare
+  missing uuid;
+begin
+  select n.id into missing from new_rows n
+   where not exists (select 1 from customers c where c.id = n.customer_id offset 0) limit 1;
+  if missing is not null then
+    raise exception '% % references a customer that does not exist', tg_table_name, missing
+      using errcode = 'foreign_key_violation', constraint = tg_table_name || '_references';
+  end if;
+  return null;
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.customer_balance(p_customer_id uuid)
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(sum(b.balance), 0)::bigint from account_balances b where b.account_id = p_customer_id
+$function$;
+
 CREATE OR REPLACE FUNCTION public.guard_reconciliation_run()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -308,6 +578,13 @@ begin
   end if;
   return new;
 end $function$;
+
+CREATE OR REPLACE FUNCTION public.lock_customer(p_customer_id uuid)
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+  select pg_advisory_xact_lock(724311905, hashtext(p_customer_id::text))
+$function$;
 
 CREATE OR REPLACE FUNCTION public.open_customer_account()
  RETURNS trigger
@@ -355,6 +632,14 @@ begin
   on conflict (account_id, bucket) do update set balance = account_balances.balance + excluded.balance;
   return null;
 end $function$;
+
+CREATE OR REPLACE FUNCTION public.post_movement(p_transaction_id uuid, p_customer_id uuid, p_program_account uuid, p_customer_amount bigint)
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+  insert into ledger_entries (transaction_id, account_id, amount)
+  values (p_transaction_id, p_customer_id, p_customer_amount), (p_transaction_id, p_program_account, -p_customer_amount)
+$function$;
 
 CREATE OR REPLACE FUNCTION public.record_purchases(p_ids uuid[], p_retailer_ids uuid[], p_transaction_ids text[], p_customer_ids uuid[], p_product_ids uuid[], p_quantities integer[], p_unit_prices integer[], p_purchased_ats timestamp with time zone[], p_payload_hashes bytea[], p_promotion_ids uuid[], p_award_rates numeric[], p_points bigint[], p_ledger_keys text[], p_posting_items integer[], p_posting_accounts uuid[], p_posting_amounts bigint[], p_catalog_seqs bigint[])
  RETURNS TABLE(item integer, outcome text, id uuid, retailer_id uuid, transaction_id text, customer_id uuid, product_id uuid, quantity integer, unit_price_cents integer, total_price_cents bigint, promotion_id uuid, award_rate numeric, points_earned bigint, purchased_at timestamp with time zone, recorded_at timestamp with time zone, customer_balance bigint)
@@ -429,6 +714,119 @@ begin
              rows between 1 following and unbounded following), 0) else 0 end)::bigint
     from stored s left join balances b on b.account_id = s.customer_id
    order by s.item;
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.record_return(p_id uuid, p_retailer_id uuid, p_transaction_id text, p_purchase_transaction_id text, p_quantity integer, p_returned_at timestamp with time zone, p_payload_hash bytea)
+ RETURNS TABLE(outcome text, id uuid, transaction_id text, retailer_id uuid, purchase_id uuid, customer_id uuid, quantity integer, points_reversed bigint, returned_at timestamp with time zone, recorded_at timestamp with time zone, customer_balance bigint)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_purchase purchases%rowtype;
+  v_existing purchase_returns%rowtype;
+  v_before integer;
+  v_points bigint;
+  v_returned_at timestamptz := coalesce(p_returned_at, now());
+  v_transaction uuid;
+begin
+  select p.* into v_purchase from purchases p
+   where p.retailer_id = p_retailer_id and p.transaction_id = p_purchase_transaction_id;
+  if not found then
+    -- The key may already hold a return (its purchase cannot vanish): answer it rather than "not found".
+    select r.* into v_existing from purchase_returns r
+     where r.retailer_id = p_retailer_id and r.transaction_id = p_transaction_id;
+    if not found then
+      return query select 'purchase_not_found', null::uuid, null::text, null::uuid, null::uuid, null::uuid,
+                          null::integer, null::bigint, null::timestamptz, null::timestamptz, null::bigint;
+      return;
+    end if;
+  else
+    perform lock_customer(v_purchase.customer_id);
+    select r.* into v_existing from purchase_returns r
+     where r.retailer_id = p_retailer_id and r.transaction_id = p_transaction_id;
+  end if;
+
+  if v_existing.id is null then
+    select coalesce(sum(r.quantity), 0) into v_before from purchase_returns r where r.purchase_id = v_purchase.id;
+    if v_before + p_quantity > v_purchase.quantity then
+      return query select 'units_exceeded', null::uuid, null::text, null::uuid, v_purchase.id, v_purchase.customer_id,
+                          (v_purchase.quantity - v_before)::integer, null::bigint, null::timestamptz,
+                          null::timestamptz, null::bigint;
+      return;
+    end if;
+    if v_returned_at < v_purchase.purchased_at then
+      return query select 'before_purchase', null::uuid, null::text, null::uuid, v_purchase.id, v_purchase.customer_id,
+                          null::integer, null::bigint, v_purchase.purchased_at, null::timestamptz, null::bigint;
+      return;
+    end if;
+    v_points := div((v_purchase.quantity - v_before)::bigint * v_purchase.unit_price_cents
+                     * coalesce(v_purchase.award_rate, 0), 100)
+              - div((v_purchase.quantity - v_before - p_quantity)::bigint * v_purchase.unit_price_cents
+                    * coalesce(v_purchase.award_rate, 0), 100);
+    insert into purchase_returns as r (id, retailer_id, transaction_id, purchase_id, customer_id, quantity,
+                                       units_returned_before, points_reversed, returned_at, payload_hash)
+    values (p_id, p_retailer_id, p_transaction_id, v_purchase.id, v_purchase.customer_id, p_quantity, v_before,
+            v_points, v_returned_at, p_payload_hash)
+    on conflict on constraint purchase_returns_idempotency_key do nothing;
+    if found then
+      if v_points > 0 then
+        insert into ledger_transactions (key, kind, return_id, effective_at)
+        values ('return:' || p_id, 'return', p_id, v_returned_at) returning ledger_transactions.id into v_transaction;
+        perform post_movement(v_transaction, v_purchase.customer_id, '00000000-0000-0000-0000-00000000a002', -v_points);
+      end if;
+    end if;
+    select r.* into v_existing from purchase_returns r
+     where r.retailer_id = p_retailer_id and r.transaction_id = p_transaction_id;
+  end if;
+
+  return query select
+    case when v_existing.id = p_id then 'recorded'
+         when v_existing.payload_hash = p_payload_hash then 'replayed' else 'conflict' end,
+    v_existing.id, v_existing.transaction_id, v_existing.retailer_id, v_existing.purchase_id, v_existing.customer_id,
+    v_existing.quantity, v_existing.points_reversed, v_existing.returned_at, v_existing.recorded_at,
+    customer_balance(v_existing.customer_id);
+end $function$;
+
+CREATE OR REPLACE FUNCTION public.redeem_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reward_reference text, p_actor text, p_payload_hash bytea)
+ RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_existing redemptions%rowtype;
+  v_balance bigint;
+  v_transaction uuid;
+begin
+  perform lock_customer(p_customer_id);
+  select r.* into v_existing from redemptions r where r.idempotency_key = p_idempotency_key;
+  if not found then
+    if not exists (select 1 from customers c where c.id = p_customer_id) then
+      return query select 'customer_not_found', null::uuid, null::text, null::uuid, null::bigint, null::text,
+                          null::text, null::timestamptz, null::timestamptz, null::bigint;
+      return;
+    end if;
+    v_balance := customer_balance(p_customer_id);
+    if v_balance < p_points then
+      return query select 'insufficient', null::uuid, null::text, p_customer_id, null::bigint, null::text,
+                          null::text, null::timestamptz, null::timestamptz, v_balance;
+      return;
+    end if;
+    insert into redemptions (id, idempotency_key, customer_id, points, reward_reference, actor, payload_hash)
+    values (p_id, p_idempotency_key, p_customer_id, p_points, p_reward_reference, p_actor, p_payload_hash)
+    on conflict on constraint redemptions_idempotency_key do nothing;
+    if found then
+      insert into ledger_transactions (key, kind, redemption_id, effective_at)
+      values ('redemption:' || p_id, 'redemption', p_id, now()) returning ledger_transactions.id into v_transaction;
+      perform post_movement(v_transaction, p_customer_id, '00000000-0000-0000-0000-00000000a003', -p_points);
+    end if;
+    select r.* into v_existing from redemptions r where r.idempotency_key = p_idempotency_key;
+  end if;
+
+  return query select
+    case when v_existing.id = p_id then 'recorded'
+         when v_existing.payload_hash = p_payload_hash then 'replayed' else 'conflict' end,
+    v_existing.id, v_existing.idempotency_key, v_existing.customer_id, v_existing.points,
+    v_existing.reward_reference, v_existing.actor, v_existing.redeemed_at,
+    (select c.cancelled_at from redemption_cancellations c where c.redemption_id = v_existing.id),
+    customer_balance(v_existing.customer_id);
 end $function$;
 
 CREATE OR REPLACE FUNCTION public.refuse_api_token_change()
@@ -510,20 +908,41 @@ CREATE TRIGGER ledger_transactions_append_only BEFORE DELETE OR UPDATE ON public
 CREATE CONSTRAINT TRIGGER ledger_transactions_have_entries AFTER INSERT ON public.ledger_transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_ledger_transaction_has_entries();
 CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON public.ledger_transactions FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER ledger_transactions_references AFTER INSERT ON public.ledger_transactions REFERENCING NEW TABLE AS new_transactions FOR EACH STATEMENT EXECUTE FUNCTION check_ledger_transaction_references();
+CREATE TRIGGER points_adjustments_append_only BEFORE DELETE OR UPDATE ON public.points_adjustments FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE CONSTRAINT TRIGGER points_adjustments_balance_not_negative AFTER INSERT ON public.points_adjustments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.points < 0)) EXECUTE FUNCTION check_balance_not_negative();
+CREATE TRIGGER points_adjustments_no_truncate BEFORE TRUNCATE ON public.points_adjustments FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER points_adjustments_references AFTER INSERT ON public.points_adjustments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION check_redemption_references();
 CREATE TRIGGER products_no_truncate BEFORE TRUNCATE ON public.products FOR EACH STATEMENT EXECUTE FUNCTION refuse_key_change();
 CREATE TRIGGER products_rows_kept BEFORE DELETE OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION refuse_key_change();
 CREATE TRIGGER promotions_append_only BEFORE DELETE OR UPDATE ON public.promotions FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER promotions_no_truncate BEFORE TRUNCATE ON public.promotions FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER promotions_revision_check BEFORE INSERT ON public.promotions FOR EACH ROW EXECUTE FUNCTION check_promotion_revision();
+CREATE TRIGGER purchase_returns_append_only BEFORE DELETE OR UPDATE ON public.purchase_returns FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER purchase_returns_checks AFTER INSERT ON public.purchase_returns REFERENCING NEW TABLE AS new_returns FOR EACH STATEMENT EXECUTE FUNCTION check_purchase_returns();
+CREATE TRIGGER purchase_returns_no_truncate BEFORE TRUNCATE ON public.purchase_returns FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER purchases_append_only BEFORE DELETE OR UPDATE ON public.purchases FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER purchases_no_truncate BEFORE TRUNCATE ON public.purchases FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER purchases_references AFTER INSERT ON public.purchases REFERENCING NEW TABLE AS new_purchases FOR EACH STATEMENT EXECUTE FUNCTION check_purchase_references();
 CREATE TRIGGER reconciliation_runs_no_truncate BEFORE TRUNCATE ON public.reconciliation_runs FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER reconciliation_runs_record BEFORE DELETE OR UPDATE ON public.reconciliation_runs FOR EACH ROW EXECUTE FUNCTION guard_reconciliation_run();
+CREATE TRIGGER redemption_cancellations_append_only BEFORE DELETE OR UPDATE ON public.redemption_cancellations FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER redemption_cancellations_no_truncate BEFORE TRUNCATE ON public.redemption_cancellations FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER redemption_cancellations_references AFTER INSERT ON public.redemption_cancellations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION check_cancellation_references();
+CREATE TRIGGER redemptions_append_only BEFORE DELETE OR UPDATE ON public.redemptions FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE CONSTRAINT TRIGGER redemptions_balance_not_negative AFTER INSERT ON public.redemptions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_balance_not_negative();
+CREATE TRIGGER redemptions_no_truncate BEFORE TRUNCATE ON public.redemptions FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER redemptions_references AFTER INSERT ON public.redemptions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION check_redemption_references();
 CREATE TRIGGER retailers_no_truncate BEFORE TRUNCATE ON public.retailers FOR EACH STATEMENT EXECUTE FUNCTION refuse_key_change();
 CREATE TRIGGER retailers_rows_kept BEFORE DELETE OR UPDATE ON public.retailers FOR EACH ROW EXECUTE FUNCTION refuse_key_change();
 
+GRANT EXECUTE ON FUNCTION adjust_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reason text, p_actor text, p_payload_hash bytea) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION cancel_redemption(p_redemption_id uuid, p_actor text) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION customer_balance(p_customer_id uuid) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION lock_customer(p_customer_id uuid) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION post_movement(p_transaction_id uuid, p_customer_id uuid, p_program_account uuid, p_customer_amount bigint) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION record_purchases(p_ids uuid[], p_retailer_ids uuid[], p_transaction_ids text[], p_customer_ids uuid[], p_product_ids uuid[], p_quantities integer[], p_unit_prices integer[], p_purchased_ats timestamp with time zone[], p_payload_hashes bytea[], p_promotion_ids uuid[], p_award_rates numeric[], p_points bigint[], p_ledger_keys text[], p_posting_items integer[], p_posting_accounts uuid[], p_posting_amounts bigint[], p_catalog_seqs bigint[]) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION record_return(p_id uuid, p_retailer_id uuid, p_transaction_id text, p_purchase_transaction_id text, p_quantity integer, p_returned_at timestamp with time zone, p_payload_hash bytea) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION redeem_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reward_reference text, p_actor text, p_payload_hash bytea) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION uuid_v7() TO loyalty_service;
 GRANT SELECT ON TABLE account_balances TO loyalty_service;
 GRANT SELECT ON TABLE accounts TO loyalty_service;
@@ -531,10 +950,14 @@ GRANT SELECT, INSERT ON TABLE api_tokens TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE customers TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE ledger_entries TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE ledger_transactions TO loyalty_service;
+GRANT SELECT, INSERT ON TABLE points_adjustments TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE products TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE promotions TO loyalty_service;
+GRANT SELECT, INSERT ON TABLE purchase_returns TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE purchases TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE reconciliation_runs TO loyalty_service;
+GRANT SELECT, INSERT ON TABLE redemption_cancellations TO loyalty_service;
+GRANT SELECT, INSERT ON TABLE redemptions TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE retailers TO loyalty_service;
 GRANT UPDATE (finished_at, status, watermark, last_entry_id, counts, findings, error) ON TABLE reconciliation_runs TO loyalty_service;
 GRANT UPDATE (revoked_at) ON TABLE api_tokens TO loyalty_service;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
+import { AdjustmentsModule } from './adjustments/adjustments.module';
 import { AuditorTokensModule } from './auditor-tokens/auditor-tokens.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { Authenticator } from './common/auth/authenticator';
@@ -15,8 +16,10 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { PromotionsModule } from './promotions/promotions.module';
 import { PurchasesModule } from './purchases/purchases.module';
+import { RedemptionsModule } from './redemptions/redemptions.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { RetailersModule } from './retailers/retailers.module';
+import { ReturnsModule } from './returns/returns.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +38,9 @@ export class AppModule {
         ProductsModule,
         PromotionsModule,
         PurchasesModule,
+        ReturnsModule,
+        RedemptionsModule,
+        AdjustmentsModule,
         LedgerModule,
         AuditorTokensModule,
         AuditModule,

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       migrate: true,
       adminApiToken: null,
       auditorApiToken: null,
+      adminName: 'admin',
       maxPurchaseAgeDays: 30,
       dbPoolSize: 8,
       purchaseBatchSize: 64,
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
       DB_STATEMENT_TIMEOUT_MS: '2000',
       DB_LOCK_TIMEOUT_MS: '500',
       SHUTDOWN_DELAY_MS: '0',
+      ADMIN_NAME: ' Back office (Jane) ',
     });
     expect(config).toEqual({
       port: 8080,
@@ -103,6 +105,7 @@ describe('loadConfig', () => {
       migrate: false,
       adminApiToken: TOKEN,
       auditorApiToken: 'auditor-token-0123456789',
+      adminName: 'Back office (Jane)',
       maxPurchaseAgeDays: 7,
       dbPoolSize: 20,
       purchaseBatchSize: 128,

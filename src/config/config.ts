@@ -17,6 +17,8 @@ export interface AppConfig {
   adminApiToken: string | null;
   /** Optional read-only finance token. */
   auditorApiToken: string | null;
+  /** Who the configured ADMIN token is, as adjustments and redemptions record it (their actor). */
+  adminName: string;
   maxPurchaseAgeDays: number;
   dbPoolSize: number;
   /** At most this many concurrent purchases share one database transaction. */
@@ -125,6 +127,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (auditorApiToken !== null && auditorApiToken === adminApiToken) {
     problems.push('AUDITOR_API_TOKEN must differ from ADMIN_API_TOKEN');
   }
+  const adminName = text('ADMIN_NAME') ?? 'admin';
+  if (adminName.length > 200 || /[\u0000-\u001f\u007f]/.test(adminName)) {
+    problems.push('ADMIN_NAME must be at most 200 characters, without control characters');
+  }
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -136,6 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     migrate: bool('MIGRATE', true),
     adminApiToken,
     auditorApiToken,
+    adminName,
     maxPurchaseAgeDays: int('MAX_PURCHASE_AGE_DAYS', 30, 1, 3650),
     dbPoolSize: int('DB_POOL_SIZE', 8, 2, 500),
     purchaseBatchSize: int('PURCHASE_BATCH_SIZE', 64, 1, 1000),

@@ -19,6 +19,7 @@ export interface Authentication {
 export class Authenticator {
   private readonly adminDigest: Buffer | null;
   private readonly auditorDigest: Buffer | null;
+  private readonly adminName: string;
 
   constructor(
     private readonly retailers: RetailerDirectory,
@@ -27,14 +28,18 @@ export class Authenticator {
   ) {
     this.adminDigest = config.adminApiToken ? hashToken(config.adminApiToken) : null;
     this.auditorDigest = config.auditorApiToken ? hashToken(config.auditorApiToken) : null;
+    this.adminName = config.adminName;
   }
 
   async authenticate(token: string): Promise<Authentication> {
     const digest = hashToken(token);
     const key = digest.toString('hex');
-    if (this.adminDigest && sameDigest(digest, this.adminDigest)) return { principal: { role: Role.ADMIN }, key };
-    if (this.auditorDigest && sameDigest(digest, this.auditorDigest)) return { principal: { role: Role.AUDITOR }, key };
-    if ((await this.auditors.findLive(token, digest)) !== null) return { principal: { role: Role.AUDITOR }, key };
+    if (this.adminDigest && sameDigest(digest, this.adminDigest)) return { principal: { role: Role.ADMIN, name: this.adminName }, key };
+    if (this.auditorDigest && sameDigest(digest, this.auditorDigest)) {
+      return { principal: { role: Role.AUDITOR, name: 'AUDITOR_API_TOKEN' }, key };
+    }
+    const auditorTokenId = await this.auditors.findLive(token, digest);
+    if (auditorTokenId !== null) return { principal: { role: Role.AUDITOR, name: `auditor token ${auditorTokenId}` }, key };
     const retailer = await this.retailers.findByTokenDigest(digest);
     return { principal: retailer ? { role: Role.POS, retailer } : null, key };
   }
