@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AdjustmentsModule } from './adjustments/adjustments.module';
-import { AuditorTokensModule } from './auditor-tokens/auditor-tokens.module';
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { Authenticator } from './common/auth/authenticator';
 import { APP_CONFIG, AppConfig } from './config/config';
@@ -42,7 +42,7 @@ export class AppModule {
         RedemptionsModule,
         AdjustmentsModule,
         LedgerModule,
-        AuditorTokensModule,
+        ApiTokensModule,
         AuditModule,
         ReconciliationModule,
         DemoModule,

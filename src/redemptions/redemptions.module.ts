@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { RedemptionsRepository } from './redemptions.repository';
+import { RedemptionsResolver } from './redemptions.resolver';
+import { RedemptionsService } from './redemptions.service';
 
-/** Redemptions of points (migrations/0010_points_lifecycle.sql, docs/lifecycle.md). */
-@Module({ providers: [] })
+/** Redemptions of points and their cancellations (migrations/0010_points_lifecycle.sql, docs/lifecycle.md). */
+@Module({ providers: [RedemptionsRepository, RedemptionsService, RedemptionsResolver] })
 export class RedemptionsModule {}

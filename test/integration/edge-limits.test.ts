@@ -91,6 +91,19 @@ describe('limits on what one request may ask, checked before any resolver runs',
     expect((await t.gql(pos, two)).errors).toBeUndefined();
   });
 
+  it('counts every ledger-writing field against the same bound: 11 redemptions and adjustments, none applied', async () => {
+    const fields = Array.from({ length: 11 }, (_, i) =>
+      i % 2
+        ? `r${i}: redeemPoints(input: { idempotencyKey: "limit-r${i}", customerId: "${customerId}", points: "1", rewardReference: "mug" }) { replayed }`
+        : `a${i}: adjustPoints(input: { idempotencyKey: "limit-a${i}", customerId: "${customerId}", points: "5", reason: "limit" }) { replayed }`,
+    );
+    expect(codes(await t.gql(ADMIN_TOKEN, `mutation { ${fields.join(' ')} }`))).toEqual(['QUERY_TOO_COMPLEX']);
+    const { rows } = await t.sql.query(
+      "select (select count(*) from redemptions)::int + (select count(*) from points_adjustments)::int as n",
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('answers variables that do not fit with BAD_USER_INPUT, not as a cost problem', async () => {
     const r = await t.gql(AUDITOR_TOKEN, 'query($n: Int!) { ledgerTransactions(first: $n) { pageInfo { hasNextPage } } }', {});
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);

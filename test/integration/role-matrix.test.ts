@@ -13,8 +13,10 @@ import {
 import { Fixtures } from '../support/fixtures';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestApp, TestApp } from '../support/test-app';
 
-type Caller = 'none' | 'unknown' | 'POS' | 'AUDITOR' | 'revoked AUDITOR' | 'ADMIN';
-const CALLERS: Caller[] = ['none', 'unknown', 'POS', 'AUDITOR', 'revoked AUDITOR', 'ADMIN'];
+type Caller = 'none' | 'unknown' | 'POS' | 'AUDITOR' | 'revoked AUDITOR' | 'REWARDS' | 'revoked REWARDS' | 'ADMIN';
+const CALLERS: Caller[] = ['none', 'unknown', 'POS', 'AUDITOR', 'revoked AUDITOR', 'REWARDS', 'revoked REWARDS', 'ADMIN'];
+/** The callers with a live token: refused with FORBIDDEN, where the others are UNAUTHENTICATED. */
+const LIVE: Caller[] = ['POS', 'AUDITOR', 'REWARDS', 'ADMIN'];
 
 /**
  * Who may call each operation of the schema: the access policy, written once. The test fails when an operation
@@ -22,6 +24,10 @@ const CALLERS: Caller[] = ['none', 'unknown', 'POS', 'AUDITOR', 'revoked AUDITOR
  */
 const MAY_CALL: Record<string, Caller[]> = {
   recordPurchase: ['POS'],
+  recordReturn: ['POS'],
+  redeemPoints: ['ADMIN', 'REWARDS'],
+  cancelRedemption: ['ADMIN', 'REWARDS'],
+  adjustPoints: ['ADMIN'],
   purchase: ['POS', 'AUDITOR', 'ADMIN'],
   customer: ['AUDITOR', 'ADMIN'],
   ledgerAccount: ['AUDITOR', 'ADMIN'],
@@ -37,6 +43,9 @@ const MAY_CALL: Record<string, Caller[]> = {
   createAuditorToken: ['ADMIN'],
   revokeAuditorToken: ['ADMIN'],
   auditorTokens: ['ADMIN'],
+  createApiToken: ['ADMIN'],
+  revokeApiToken: ['ADMIN'],
+  apiTokens: ['ADMIN'],
 };
 
 /** A value of the argument's type that GraphQL accepts (the service may still refuse it: that is not the point). */
@@ -103,6 +112,19 @@ describe('role x operation: every operation of the schema, every kind of caller'
     tokens['revoked AUDITOR'] = created.data!.createAuditorToken.authToken;
     const revoked = await t.gql(ADMIN_TOKEN, `mutation { revokeAuditorToken(id: "${created.data!.createAuditorToken.auditorToken.id}") { id } }`);
     expect(revoked.errors).toBeUndefined();
+    const rewards = async (name: string) => {
+      const r = await t.gql<{ createApiToken: { authToken: string; apiToken: { id: string } } }>(
+        ADMIN_TOKEN,
+        'mutation($name: String!) { createApiToken(role: REWARDS, name: $name) { authToken apiToken { id } } }',
+        { name },
+      );
+      expect(r.errors).toBeUndefined();
+      return r.data!.createApiToken;
+    };
+    tokens.REWARDS = (await rewards('Rewards shop')).authToken;
+    const leaver = await rewards('Old rewards shop');
+    tokens['revoked REWARDS'] = leaver.authToken;
+    expect((await t.gql(ADMIN_TOKEN, `mutation { revokeApiToken(id: "${leaver.apiToken.id}") { id } }`)).errors).toBeUndefined();
   });
   afterAll(() => t.close());
 
@@ -122,8 +144,7 @@ describe('role x operation: every operation of the schema, every kind of caller'
         const seen = code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'past authorization';
         outcomes.push(`${field.name} as ${caller}: ${seen}`);
         const allowed = MAY_CALL[field.name]?.includes(caller);
-        const live = caller === 'POS' || caller === 'AUDITOR' || caller === 'ADMIN';
-        expected.push(`${field.name} as ${caller}: ${allowed ? 'past authorization' : live ? 'FORBIDDEN' : 'UNAUTHENTICATED'}`);
+        expected.push(`${field.name} as ${caller}: ${allowed ? 'past authorization' : LIVE.includes(caller) ? 'FORBIDDEN' : 'UNAUTHENTICATED'}`);
       }
     }
     expect(outcomes).toEqual(expected);

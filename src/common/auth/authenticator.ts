@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditorTokenDirectory } from '../../auditor-tokens/auditor-token-directory';
+import { ApiTokenDirectory } from '../../api-tokens/api-token-directory';
+import { apiTokenRoleOf, principalOf } from '../../api-tokens/api-token-kinds';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RetailerDirectory } from '../../retailers/retailer-directory';
 import { Principal, Role } from './principal';
@@ -12,8 +13,9 @@ export interface Authentication {
 }
 
 /**
- * Who a bearer token is: the configured ADMIN and AUDITOR tokens, a live AUDITOR token, or a retailer's POS token;
- * null for none. Directory lookups are cached, unknown tokens included, and run on the auth pool.
+ * Who a bearer token is: the configured ADMIN and AUDITOR tokens, a live API token (AUDITOR, REWARDS), or a
+ * retailer's POS token; null for none. Directory lookups are cached, unknown tokens included, and run on the auth
+ * pool.
  */
 @Injectable()
 export class Authenticator {
@@ -23,7 +25,7 @@ export class Authenticator {
 
   constructor(
     private readonly retailers: RetailerDirectory,
-    private readonly auditors: AuditorTokenDirectory,
+    private readonly apiTokens: ApiTokenDirectory,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminDigest = config.adminApiToken ? hashToken(config.adminApiToken) : null;
@@ -38,8 +40,12 @@ export class Authenticator {
     if (this.auditorDigest && sameDigest(digest, this.auditorDigest)) {
       return { principal: { role: Role.AUDITOR, name: 'AUDITOR_API_TOKEN' }, key };
     }
-    const auditorTokenId = await this.auditors.findLive(token, digest);
-    if (auditorTokenId !== null) return { principal: { role: Role.AUDITOR, name: `auditor token ${auditorTokenId}` }, key };
+    // A token with an API token kind's prefix is that kind's or nobody's: never a POS token, so a revoked or
+    // made-up one costs one lookup per cache period, not two.
+    if (apiTokenRoleOf(token) !== null) {
+      const apiToken = await this.apiTokens.findLive(token, digest);
+      return { principal: apiToken ? principalOf(apiToken) : null, key };
+    }
     const retailer = await this.retailers.findByTokenDigest(digest);
     return { principal: retailer ? { role: Role.POS, retailer } : null, key };
   }

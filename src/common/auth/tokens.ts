@@ -1,4 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiTokenPrefix } from '../../api-tokens/api-token-kinds';
+
+/** The prefixes of the tokens the service makes: POS, a generated ADMIN token, and the API token kinds. */
+export type TokenPrefix = 'pos' | 'adm' | ApiTokenPrefix;
 
 /** Tokens are stored and compared as sha256 digests only. */
 export function hashToken(token: string): Buffer {
@@ -6,7 +10,7 @@ export function hashToken(token: string): Buffer {
 }
 
 /** A new bearer token: 32 random bytes, with a prefix that tells a leaked token's kind at a glance. */
-export function generateToken(prefix: 'pos' | 'adm' | 'aud'): string {
+export function generateToken(prefix: TokenPrefix): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 

@@ -12,6 +12,7 @@ export const LIST_SIZES: Record<string, number | 'first'> = {
   'Query.trialBalance': 'first',
   'Query.reconciliationRuns': 'first',
   'Query.auditorTokens': 50,
+  'Query.apiTokens': 50,
   'LedgerTransactionConnection.edges': 1,
   'LedgerAccountConnection.edges': 1,
   'LedgerTransaction.entries': 4,

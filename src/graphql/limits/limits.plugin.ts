@@ -5,15 +5,28 @@ import { GraphqlContext } from '../graphql-context';
 import { operationCost } from './cost';
 import { limitError } from './limit-error';
 
+/**
+ * Root fields that write the ledger: each is a database transaction (or a share of one) and takes the customer's
+ * lock or the purchase path's connections, so one request may hold only a few of them, whatever its aliases.
+ */
+export const LEDGER_WRITES: ReadonlySet<string> = new Set([
+  'recordPurchase',
+  'recordReturn',
+  'redeemPoints',
+  'cancelRedemption',
+  'adjustPoints',
+]);
+
 interface DocumentFacts {
-  purchases: number;
+  /** Root fields named in LEDGER_WRITES. */
+  ledgerWrites: number;
   /** Known when no variable can change it (only an Int variable can: a page size). */
   cost: number | null;
 }
 
 /**
  * The limits that need the operation and its variables, checked after the document validated and before any
- * resolver runs: at most `maxPurchasesPerRequest` recordPurchase fields, and the estimated cost. (Introspection
+ * resolver runs: at most `maxPurchasesPerRequest` ledger-writing fields (LEDGER_WRITES), and the estimated cost. (Introspection
  * never reaches here without a token: the edge answers every request without one, src/edge/edge-hooks.ts.) What does not depend on variables is remembered per parsed document (Apollo
  * hands the same document object back for the same query text), so the purchase path pays for it once.
  */
@@ -28,7 +41,7 @@ export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlC
           if (known === undefined) {
             const variablesMatter = (operation.variableDefinitions ?? []).some((v) => /\bInt\b/.test(typeText(v.type)));
             known = {
-              purchases: rootFieldCount(document, operation.selectionSet, 'recordPurchase'),
+              ledgerWrites: rootFieldCount(document, operation.selectionSet, LEDGER_WRITES),
               cost: null,
             };
             if (!variablesMatter) {
@@ -37,9 +50,10 @@ export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlC
               if (known.cost !== null) facts.set(operation, known);
             } else facts.set(operation, known);
           }
-          if (known.purchases > limits.maxPurchasesPerRequest) {
+          if (known.ledgerWrites > limits.maxPurchasesPerRequest) {
             throw limitError(
-              `At most ${limits.maxPurchasesPerRequest} recordPurchase fields per request (MAX_PURCHASES_PER_REQUEST)`,
+              `At most ${limits.maxPurchasesPerRequest} ledger-writing fields (recordPurchase, recordReturn, redeemPoints, ` +
+                'cancelRedemption, adjustPoints) per request (MAX_PURCHASES_PER_REQUEST)',
             );
           }
           const cost = known.cost ?? costOf(schema, document, operationName ?? undefined, request.variables);
@@ -68,18 +82,23 @@ function typeText(type: { kind: Kind; name?: { value: string }; type?: unknown }
   return type.kind === Kind.NAMED_TYPE ? (type.name?.value ?? '') : typeText(type.type as Parameters<typeof typeText>[0]);
 }
 
-/** Root fields of that name in the operation, through inline fragments and fragment spreads at the root. */
-function rootFieldCount(document: DocumentNode, set: SelectionSetNode, name: string, seen = new Set<string>()): number {
+/** Root fields with one of these names, through inline fragments and fragment spreads at the root. */
+function rootFieldCount(
+  document: DocumentNode,
+  set: SelectionSetNode,
+  names: ReadonlySet<string>,
+  seen = new Set<string>(),
+): number {
   let count = 0;
   for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) count += selection.name.value === name ? 1 : 0;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) count += rootFieldCount(document, selection.selectionSet, name, seen);
+    if (selection.kind === Kind.FIELD) count += names.has(selection.name.value) ? 1 : 0;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) count += rootFieldCount(document, selection.selectionSet, names, seen);
     else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = document.definitions.find(
         (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
       );
-      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) count += rootFieldCount(document, fragment.selectionSet, name, seen);
+      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) count += rootFieldCount(document, fragment.selectionSet, names, seen);
     }
   }
   return count;

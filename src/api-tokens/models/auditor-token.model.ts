@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../../common/scalars/scalars';
 
+/** The AUDITOR-only view of an API token, kept for the clients of createAuditorToken and auditorTokens. */
 @ObjectType('AuditorToken')
 export class AuditorTokenModel {
   @Field(() => ID)
