@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A newcomer's first run, automated: start the built service with no DATABASE_URL (so on the embedded
-// PostgreSQL, in a fresh data folder), wait until it is ready, paste the example request it prints, check that
-// it credits points, then stop it with SIGTERM and expect a clean exit. Exits non-zero on any failure.
+// PostgreSQL, in a fresh data folder), wait until it is ready, paste the example requests it prints, check that
+// they credit and redeem points, then stop it with SIGTERM and expect a clean exit. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,8 +51,24 @@ if (points !== '3798' || response.data.recordPurchase.replayed !== false) {
   fail(`the example request did not credit 3798 points: ${JSON.stringify(response)}`);
 }
 
+// The banner's redemption request, with the demo's REWARDS token: Alan's demo balance (15984 - 5000) covers it.
+const rewardsToken = /authorization: Bearer (rwd_[\w-]+)/.exec(output)?.[1];
+const redemption = /-d '(\{"query":"mutation\(\$input: RedeemPointsInput!\).*)'$/m.exec(output)?.[1];
+if (!rewardsToken || !redemption) fail('the start-up banner has no redemption request');
+const redeem = () =>
+  fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${rewardsToken}` },
+    body: redemption,
+  }).then((r) => r.json());
+const first = (await redeem())?.data?.redeemPoints;
+const again = (await redeem())?.data?.redeemPoints;
+if (first?.customerBalance !== '9984' || first.replayed !== false || first.redemption?.status !== 'COMPLETED' || again?.replayed !== true) {
+  fail(`the banner's redemption request did not redeem 1000 points once: ${JSON.stringify({ first, again })}`);
+}
+
 child.kill('SIGTERM');
 const { code } = await exited;
 rmSync(dataParent, { recursive: true, force: true });
 if (code !== 0) fail(`the service exited with code ${code} after SIGTERM`);
-console.log('smoke: embedded start, example purchase (3798 points) and SIGTERM stop: ok');
+console.log('smoke: embedded start, example purchase (3798 points), example redemption (1000 points, then a replay) and SIGTERM stop: ok');

@@ -4,5 +4,5 @@ import { AdjustmentsResolver } from './adjustments.resolver';
 import { AdjustmentsService } from './adjustments.service';
 
 /** Adjustments of points by ADMIN (migrations/0010_points_lifecycle.sql, docs/lifecycle.md). */
-@Module({ providers: [AdjustmentsRepository, AdjustmentsService, AdjustmentsResolver] })
+@Module({ providers: [AdjustmentsRepository, AdjustmentsService, AdjustmentsResolver], exports: [AdjustmentsService] })
 export class AdjustmentsModule {}

@@ -9,6 +9,6 @@ import { AuditorTokensResolver } from './auditor-tokens.resolver';
 @Global()
 @Module({
   providers: [ApiTokensRepository, ApiTokenDirectory, ApiTokensService, ApiTokensResolver, AuditorTokensResolver],
-  exports: [ApiTokenDirectory],
+  exports: [ApiTokenDirectory, ApiTokensService],
 })
 export class ApiTokensModule {}

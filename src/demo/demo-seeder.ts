@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
+import { RetailerIdentity } from '../common/auth/principal';
 import { CustomersService } from '../customers/customers.service';
 import { SQL_POOL } from '../database/database.module';
 import { ProductsService } from '../products/products.service';
 import { PromotionsService } from '../promotions/promotions.service';
 import { RetailersService } from '../retailers/retailers.service';
+import { DemoActivitySeeder } from './demo-activity';
 import { DEMO_CUSTOMERS, DEMO_PRODUCTS, DEMO_RETAILERS } from './demo-data';
 
 export interface DemoCredentials {
   retailers: Array<{ id: string; name: string; timezone: string; token: string }>;
   customerIds: string[];
   productIds: string[];
+  /** Absent in the credentials of a demo database made before REWARDS tokens existed. */
+  rewardsToken?: string;
+  redemptionCustomerId?: string;
 }
 
 /** Loads the demo data set through the same services the API uses, so it obeys every rule they enforce. */
@@ -22,6 +27,7 @@ export class DemoSeeder {
     private readonly products: ProductsService,
     private readonly retailers: RetailersService,
     private readonly promotions: PromotionsService,
+    private readonly activity: DemoActivitySeeder,
   ) {}
 
   async isEmpty(): Promise<boolean> {
@@ -42,9 +48,11 @@ export class DemoSeeder {
       productIds.push((await this.products.create({ name, priceCents })).id);
     }
     const retailers: DemoCredentials['retailers'] = [];
+    const identities: RetailerIdentity[] = [];
     for (const r of DEMO_RETAILERS) {
       const created = await this.retailers.create(r);
       retailers.push({ id: created.retailer.id, name: r.name, timezone: r.timezone, token: created.authToken });
+      identities.push({ id: created.retailer.id, name: r.name, region: r.region, timezone: r.timezone });
     }
     const half = retailers.length / 2;
     const [, lager, stout, ipa, pilsner, wheat] = productIds;
@@ -64,6 +72,7 @@ export class DemoSeeder {
     }
     await promo(wheat, day(-30), day(30), '100');
     await promo(wheat, day(-30), day(30), '400', { region: 'west' });
-    return { retailers, customerIds, productIds };
+    const activity = await this.activity.seed(identities, customerIds, productIds);
+    return { retailers, customerIds, productIds, ...activity };
   }
 }

@@ -28,8 +28,25 @@ export function printWelcome(url: string, adminToken: string, demo: DemoCredenti
       `  curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${adminToken}' \\`,
       `    -d '${JSON.stringify({ query: `{ customer(id: "${demo.customerIds[0]}") { firstName pointBalance } }` })}'`,
     );
+    if (demo.rewardsToken && demo.redemptionCustomerId) lines.push(...redemptionExample(url, demo.rewardsToken, demo.redemptionCustomerId));
   } else {
     lines.push('', 'The database was not empty, so no demo data was loaded.');
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/** A redemption the demo's REWARDS token can make at once: the customer's balance covers it. */
+function redemptionExample(url: string, rewardsToken: string, customerId: string): string[] {
+  const body = JSON.stringify({
+    query:
+      'mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { customerBalance replayed redemption { id status points } } }',
+    variables: { input: { idempotencyKey: `demo-order-${Date.now()}`, customerId, points: '1000', rewardReference: 'brewery-tour' } },
+  });
+  return [
+    '',
+    `REWARDS token of the demo rewards shop: ${rewardsToken}`,
+    'Redeem 1000 points for a reward (send it twice: the second answer is a replay; cancelRedemption(id) gives them back):',
+    `  curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${rewardsToken}' \\`,
+    `    -d '${body}'`,
+  ];
 }

@@ -8,5 +8,6 @@ import { PurchasesService } from './purchases.service';
 @Module({
   imports: [ProductsModule, PromotionsModule],
   providers: [PurchasesService, PurchasesResolver, PurchasesRepository],
+  exports: [PurchasesService],
 })
 export class PurchasesModule {}

@@ -4,5 +4,5 @@ import { ReturnsResolver } from './returns.resolver';
 import { ReturnsService } from './returns.service';
 
 /** Returns of points (migrations/0010_points_lifecycle.sql, docs/lifecycle.md). */
-@Module({ providers: [ReturnsService, ReturnsResolver, ReturnsRepository] })
+@Module({ providers: [ReturnsService, ReturnsResolver, ReturnsRepository], exports: [ReturnsService] })
 export class ReturnsModule {}
