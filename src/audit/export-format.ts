@@ -11,14 +11,27 @@ export interface ExportedEntry {
   transactionId: string;
   transactionKey: string;
   kind: string;
+  /** The purchase the transaction records or, for a return, the purchase returned. */
   purchaseId: string | null;
   correctsId: string | null;
   effectiveAt: string;
   recordedAt: string;
   accountCode: string;
   amount: string;
+  returnId: string | null;
+  /** The redemption, or the one a cancellation cancels. */
+  redemptionId: string | null;
+  adjustmentId: string | null;
+  /** Who made an adjustment, a redemption or a cancellation. */
+  actor: string | null;
+  /** An adjustment's reason. */
+  reason: string | null;
 }
 
+/**
+ * The columns in their order. Columns are only ever appended, so that a reader of an older export format keeps
+ * its positions (the lifecycle's five came after amount).
+ */
 const CSV_COLUMNS: ReadonlyArray<[keyof ExportedEntry, string]> = [
   ['entryId', 'entry_id'],
   ['transactionId', 'transaction_id'],
@@ -30,6 +43,11 @@ const CSV_COLUMNS: ReadonlyArray<[keyof ExportedEntry, string]> = [
   ['recordedAt', 'recorded_at'],
   ['accountCode', 'account_code'],
   ['amount', 'amount'],
+  ['returnId', 'return_id'],
+  ['redemptionId', 'redemption_id'],
+  ['adjustmentId', 'adjustment_id'],
+  ['actor', 'actor'],
+  ['reason', 'reason'],
 ];
 
 /** What comes before the first entry: CSV's header line; nothing for NDJSON. */

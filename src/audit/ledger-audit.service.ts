@@ -5,7 +5,7 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 import { CursorPosition, decodeCursor, encodeCursor, queryFingerprint } from './cursor';
 import { LedgerAccountArgs, LedgerOrder, LedgerTransactionsArgs, TrialBalanceArgs } from './dto/audit.args';
 import { LedgerBalancesRepository } from './ledger-balances.repository';
-import { LedgerHistoryRepository } from './ledger-history.repository';
+import { HistoryReferences, LedgerHistoryRepository } from './ledger-history.repository';
 import { LedgerAccountConnectionModel, LedgerAccountModel } from './models/ledger-account.model';
 import { LedgerTransactionConnectionModel } from './models/ledger-transaction.model';
 import { TrialBalanceModel } from './models/trial-balance.model';
@@ -16,6 +16,8 @@ import { TrialBalanceModel } from './models/trial-balance.model';
  */
 const normalizeCode = (code: string) => code.toLowerCase();
 const micros = (instant: Instant | null | undefined) => instant?.epochMicros ?? null;
+/** A reference filter's uuid, validated at the edge; lower case so that a cursor does not depend on its spelling. */
+const normalizeId = (id: string | null | undefined) => id?.toLowerCase() ?? null;
 
 /**
  * The auditors' read side of the ledger: balances now and as of an instant, the transactions' history with keyset
@@ -46,6 +48,12 @@ export class LedgerAuditService {
       throw badInput('filter.to must not be before filter.from');
     }
     const accountCode = filter.accountCode ? normalizeCode(filter.accountCode) : null;
+    const references: HistoryReferences = {
+      purchaseId: normalizeId(filter.purchaseId),
+      returnId: normalizeId(filter.returnId),
+      redemptionId: normalizeId(filter.redemptionId),
+      adjustmentId: normalizeId(filter.adjustmentId),
+    };
     const fingerprint = queryFingerprint({
       query: 'ledgerTransactions',
       accountCode,
@@ -53,6 +61,7 @@ export class LedgerAuditService {
       from: micros(from),
       to: micros(to),
       order: args.order,
+      ...references,
     });
     const after = this.position(args.after, fingerprint, accountCode !== null ? 'entry' : 'transaction');
     let accountId: string | null = null;
@@ -64,6 +73,7 @@ export class LedgerAuditService {
 
     const rows = await this.history.page({
       accountId,
+      references,
       kind: filter.kind ?? null,
       from,
       to,

@@ -2,7 +2,7 @@ import { ClientBase } from 'pg';
 import { Instant } from '../common/time/instant';
 import { CursorPosition } from './cursor';
 import { exportHeader, ExportFormat, formatEntry } from './export-format';
-import { LedgerHistoryRepository } from './ledger-history.repository';
+import { LedgerHistoryRepository, NO_REFERENCES } from './ledger-history.repository';
 
 /** Transactions per batch: a few thousand lines in memory at a time, whatever the size of the range. */
 const BATCH_TRANSACTIONS = 1000;
@@ -38,6 +38,7 @@ export async function exportLedger(client: ClientBase, request: LedgerExportRequ
     for (;;) {
       const page = await history.page({
         accountId: null,
+        references: NO_REFERENCES,
         kind: null,
         from: request.from,
         to: request.to,
@@ -59,6 +60,11 @@ export async function exportLedger(client: ClientBase, request: LedgerExportRequ
             recordedAt: node.recordedAt.toIsoString(),
             accountCode: entry.accountCode,
             amount: entry.amount.toString(),
+            returnId: node.returnId,
+            redemptionId: node.redemptionId,
+            adjustmentId: node.adjustmentId,
+            actor: node.actor,
+            reason: node.reason,
           });
           result.entries += 1;
         }

@@ -8,9 +8,22 @@ import { LedgerTransactionModel, TransactionKind } from './models/ledger-transac
 /** An instant as exact epoch microseconds (PostgreSQL's precision), never through a JS Date. */
 const MICROS = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint::text`;
 
+/** The lifecycle references a walk may be restricted to (each null: not restricted); uuids in lower case. */
+export interface HistoryReferences {
+  /** The purchase's transaction and its returns' transactions. */
+  purchaseId: string | null;
+  returnId: string | null;
+  /** The redemption's transaction and its cancellation's. */
+  redemptionId: string | null;
+  adjustmentId: string | null;
+}
+
+export const NO_REFERENCES: HistoryReferences = { purchaseId: null, returnId: null, redemptionId: null, adjustmentId: null };
+
 export interface HistoryQuery {
   /** Set: one account's history, walked by the account's entry id. Null: every transaction, by recorded_at. */
   accountId: string | null;
+  references: HistoryReferences;
   kind: TransactionKind | null;
   from: Instant | null;
   to: Instant | null;
@@ -31,6 +44,11 @@ interface Row {
   kind: TransactionKind;
   purchase_id: string | null;
   corrects_id: string | null;
+  return_id: string | null;
+  redemption_id: string | null;
+  adjustment_id: string | null;
+  actor: string | null;
+  reason: string | null;
   effective_at: string;
   recorded_at: string;
   entry_position: string | null;
@@ -39,9 +57,39 @@ interface Row {
   amount: string;
 }
 
+type Param = (value: unknown, type: string) => string;
+
 /**
- * Reads of ledger transactions with their entries, for the auditors and the export. Writes happen only in
- * record_purchases(). The export runs it on one client, inside one repeatable-read transaction.
+ * The ledger transactions a reference filter allows, as a row source, and the conditions for the other references
+ * given. The most selective reference drives, through its index (a return's or an adjustment's: one transaction; a
+ * redemption's: two; a purchase's: its own and its returns', by purchase_returns (purchase_id, ...)), so a page
+ * reads a handful of rows instead of walking the ledger's order index and filtering.
+ */
+function referenceSource(refs: HistoryReferences, param: Param): { source: string; conditions: string[] } {
+  const returnsOf = (purchase: string) => `select r.id from purchase_returns r where r.purchase_id = ${purchase}`;
+  const by = {
+    returnId: (id: string) => `t.return_id = ${id}`,
+    adjustmentId: (id: string) => `t.adjustment_id = ${id}`,
+    redemptionId: (id: string) => `t.redemption_id = ${id}`,
+    purchaseId: (id: string) => `(t.purchase_id = ${id} or t.return_id in (${returnsOf(id)}))`,
+  };
+  const given = (['returnId', 'adjustmentId', 'redemptionId', 'purchaseId'] as const).filter((k) => refs[k] !== null);
+  if (given.length === 0) return { source: 'ledger_transactions t', conditions: [] };
+  const [driver, ...others] = given;
+  const id = param(refs[driver], 'uuid');
+  const source =
+    driver === 'purchaseId'
+      ? `(select t.* from ledger_transactions t where t.purchase_id = ${id}
+          union all
+          select t.* from ledger_transactions t where t.return_id in (${returnsOf(id)})) t`
+      : `(select t.* from ledger_transactions t where ${by[driver](id)}) t`;
+  return { source, conditions: others.map((k) => by[k](param(refs[k], 'uuid'))) };
+}
+
+/**
+ * Reads of ledger transactions with their entries, for the auditors and the export. Writes happen only in the
+ * database's functions (record_purchases(), record_return(), ...). The export runs it on one client, inside one
+ * repeatable-read transaction.
  */
 @Injectable()
 export class LedgerHistoryRepository {
@@ -68,6 +116,10 @@ export class LedgerHistoryRepository {
    * - With an account: the account's entry id on ledger_entries (account_id, id), so a page costs ~limit index
    *   reads whether the account has 100 entries or the liability's millions. A transaction with two entries on
    *   the account is placed by its first one, so it appears once.
+   * - With a reference (purchase, return, redemption, adjustment): the few transactions it names, by their
+   *   indexes (referenceSource), in the same order and with the same cursors.
+   * The movement each transaction records (its return, redemption, cancellation or adjustment) is joined by
+   * primary key for the purchase returned, the actor and the reason.
    */
   async page(q: HistoryQuery): Promise<HistoryRow[]> {
     const values: unknown[] = [];
@@ -77,26 +129,27 @@ export class LedgerHistoryRepository {
     };
     const direction = q.newestFirst ? 'desc' : 'asc';
     const beyond = q.newestFirst ? '<' : '>';
-    const where: string[] = [];
+    const referenced = referenceSource(q.references, param);
+    const where: string[] = [...referenced.conditions];
     let source: string;
     let pageOrder: string;
     let outerOrder: string;
     if (q.accountId !== null) {
-      source = 'ledger_entries e join ledger_transactions t on t.id = e.transaction_id';
+      source = `ledger_entries e join ${referenced.source} on t.id = e.transaction_id`;
       where.push(`e.account_id = ${param(q.accountId, 'uuid')}`);
       where.push(`not exists (select 1 from ledger_entries d
                    where d.transaction_id = e.transaction_id and d.account_id = e.account_id and d.id < e.id)`);
       if (q.after?.kind === 'entry') where.push(`e.id ${beyond} ${param(q.after.entryId.toString(), 'bigint')}`);
       pageOrder = `e.id ${direction}`;
-      outerOrder = `p.entry_position ${direction}`;
+      outerOrder = `m.entry_position ${direction}`;
     } else {
-      source = 'ledger_transactions t';
+      source = referenced.source;
       if (q.after?.kind === 'transaction') {
         const at = Instant.fromEpochMicros(q.after.recordedAtMicros).toIsoString();
         where.push(`(t.recorded_at, t.id) ${beyond} (${param(at, 'timestamptz')}, ${param(q.after.id, 'uuid')})`);
       }
       pageOrder = `t.recorded_at ${direction}, t.id ${direction}`;
-      outerOrder = `p.recorded_at ${direction}, p.id ${direction}`;
+      outerOrder = `m.recorded_at ${direction}, m.id ${direction}`;
     }
     if (q.kind !== null) where.push(`t.kind = ${param(q.kind, 'text')}`);
     if (q.from !== null) where.push(`t.recorded_at >= ${param(q.from.toIsoString(), 'timestamptz')}`);
@@ -106,18 +159,27 @@ export class LedgerHistoryRepository {
     // their own plan instead of one generic plan for both.
     const { rows } = await this.pool.query<Row>(
       `with p as (
-         select t.id, t.key, t.kind, t.purchase_id, t.corrects_id, t.effective_at, t.recorded_at,
-                ${q.accountId !== null ? 'e.id' : 'null::bigint'} as entry_position
+         select t.id, t.key, t.kind, t.purchase_id, t.corrects_id, t.return_id, t.redemption_id, t.adjustment_id,
+                t.effective_at, t.recorded_at, ${q.accountId !== null ? 'e.id' : 'null::bigint'} as entry_position
            from ${source}
           where ${where.length ? where.join(' and ') : 'true'}
           order by ${pageOrder}
           limit ${param(q.limit, 'int')}
+       ), m as (
+         select p.*, coalesce(p.purchase_id, r.purchase_id) as shown_purchase_id,
+                coalesce(adj.actor, red.actor, can.actor) as actor, adj.reason
+           from p
+           left join purchase_returns r on r.id = p.return_id
+           left join redemptions red on red.id = p.redemption_id and p.kind = 'redemption'
+           left join redemption_cancellations can on can.redemption_id = p.redemption_id and p.kind = 'cancellation'
+           left join points_adjustments adj on adj.id = p.adjustment_id
        )
-       select p.id, p.key, p.kind, p.purchase_id, p.corrects_id, ${MICROS('p.effective_at')} as effective_at,
-              ${MICROS('p.recorded_at')} as recorded_at, p.entry_position::text as entry_position,
+       select m.id, m.key, m.kind, m.shown_purchase_id as purchase_id, m.corrects_id, m.return_id, m.redemption_id,
+              m.adjustment_id, m.actor, m.reason, ${MICROS('m.effective_at')} as effective_at,
+              ${MICROS('m.recorded_at')} as recorded_at, m.entry_position::text as entry_position,
               x.id::text as entry_id, a.code as account_code, x.amount::text as amount
-         from p
-         join ledger_entries x on x.transaction_id = p.id
+         from m
+         join ledger_entries x on x.transaction_id = m.id
          join accounts a on a.id = x.account_id
         order by ${outerOrder}, x.id`,
       values,
@@ -140,6 +202,11 @@ function groupByTransaction(rows: Row[]): HistoryRow[] {
           kind: row.kind,
           purchaseId: row.purchase_id,
           correctsId: row.corrects_id,
+          returnId: row.return_id,
+          redemptionId: row.redemption_id,
+          adjustmentId: row.adjustment_id,
+          actor: row.actor,
+          reason: row.reason,
           effectiveAt: Instant.fromEpochMicros(BigInt(row.effective_at)),
           recordedAt: Instant.fromEpochMicros(recordedAtMicros),
           entries: [],

@@ -39,6 +39,18 @@ export const GUARD_TRIGGERS: readonly GuardTrigger[] = [
     { table, name: `${table}_rows_kept`, fn: 'refuse_key_change' },
     { table, name: `${table}_no_truncate`, fn: 'refuse_key_change' },
   ]),
+  // 0010, the points lifecycle: its four tables append-only; a return's purchase, units and points checked per
+  // statement; references checked per statement; no redemption or debit adjustment leaves a balance below zero.
+  ...appendOnly('purchase_returns'),
+  { table: 'purchase_returns', name: 'purchase_returns_checks', fn: 'check_purchase_returns' },
+  ...appendOnly('redemptions'),
+  { table: 'redemptions', name: 'redemptions_references', fn: 'check_redemption_references' },
+  { table: 'redemptions', name: 'redemptions_balance_not_negative', fn: 'check_balance_not_negative' },
+  ...appendOnly('redemption_cancellations'),
+  { table: 'redemption_cancellations', name: 'redemption_cancellations_references', fn: 'check_cancellation_references' },
+  ...appendOnly('points_adjustments'),
+  { table: 'points_adjustments', name: 'points_adjustments_references', fn: 'check_redemption_references' },
+  { table: 'points_adjustments', name: 'points_adjustments_balance_not_negative', fn: 'check_balance_not_negative' },
 ];
 
 /** Constraints the checks rely on (names as PostgreSQL gave them to the migrations' definitions). */
@@ -59,7 +71,31 @@ export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> =
   { table: 'ledger_entries', name: 'ledger_entries_amount_check' },
   { table: 'account_balances', name: 'account_balances_account_id_fkey' },
   { table: 'account_balances', name: 'account_balances_pkey' },
+  // 0010: which kinds exist and the reference each carries; the movements' idempotency keys; one return per
+  // (purchase, units before) and one cancellation per redemption; the bounds of units and points.
+  ...['ledger_transactions_kind_check', 'ledger_transactions_movement_reference'].map((name) => ({ table: 'ledger_transactions', name })),
+  ...[
+    'purchase_returns_idempotency_key',
+    'purchase_returns_sequence',
+    'purchase_returns_units',
+    'purchase_returns_quantity_check',
+    'purchase_returns_units_returned_before_check',
+    'purchase_returns_points_reversed_check',
+  ].map((name) => ({ table: 'purchase_returns', name })),
+  ...['redemptions_idempotency_key', 'redemptions_points_check'].map((name) => ({ table: 'redemptions', name })),
+  { table: 'redemption_cancellations', name: 'redemption_cancellations_pkey' },
+  ...['points_adjustments_idempotency_key', 'points_adjustments_points_check'].map((name) => ({ table: 'points_adjustments', name })),
 ];
+
+/**
+ * Unique indexes that are not constraints (they are partial): each lifecycle row has at most one ledger
+ * transaction of its kind. Check 8 finds a duplicate after the fact; these keep one from being written.
+ */
+export const GUARD_INDEXES: ReadonlyArray<{ table: string; name: string }> = [
+  'ledger_transactions_return_idx',
+  'ledger_transactions_redemption_idx',
+  'ledger_transactions_adjustment_idx',
+].map((name) => ({ table: 'ledger_transactions', name }));
 
 /** What the catalog holds for a trigger; `enabled` is pg_trigger.tgenabled ('O' or 'A' fire in normal sessions). */
 export interface CatalogTrigger {
@@ -76,9 +112,20 @@ export interface CatalogConstraint {
   enforced: boolean;
 }
 
+/** An index as the catalog holds it; `enforced`: unique, valid and ready (not a failed concurrent build). */
+export interface CatalogIndex {
+  table: string;
+  name: string;
+  enforced: boolean;
+}
+
 const FIRES = new Set(['O', 'A']);
 
-export function checkGuards(triggers: readonly CatalogTrigger[], constraints: readonly CatalogConstraint[]): Finding[] {
+export function checkGuards(
+  triggers: readonly CatalogTrigger[],
+  constraints: readonly CatalogConstraint[],
+  indexes: readonly CatalogIndex[],
+): Finding[] {
   const missingTrigger = new FindingCollector('DATABASE_GUARDS', 'trigger-missing', 'a guard trigger is missing');
   const disabledTrigger = new FindingCollector(
     'DATABASE_GUARDS',
@@ -110,9 +157,21 @@ export function checkGuards(triggers: readonly CatalogTrigger[], constraints: re
     if (!actual) missingConstraint.add({ id, expected: 'present', actual: null });
     else if (!actual.enforced) unenforced.add({ id, expected: 'enforced', actual: 'not enforced' });
   }
-  return [missingTrigger, disabledTrigger, missingConstraint, unenforced]
+  const missingIndex = new FindingCollector('DATABASE_GUARDS', 'index-missing', 'a guard unique index is missing');
+  const weakIndex = new FindingCollector(
+    'DATABASE_GUARDS',
+    'index-not-enforced',
+    'a guard index is not unique, or not valid (a failed concurrent build)',
+  );
+  for (const expected of GUARD_INDEXES) {
+    const id = `${expected.table}.${expected.name}`;
+    const actual = indexes.find((i) => i.table === expected.table && i.name === expected.name);
+    if (!actual) missingIndex.add({ id, expected: 'a unique index', actual: null });
+    else if (!actual.enforced) weakIndex.add({ id, expected: 'unique and valid', actual: 'not enforced' });
+  }
+  return [missingTrigger, disabledTrigger, missingConstraint, unenforced, missingIndex, weakIndex]
     .map((c) => c.finding())
     .filter((f): f is Finding => f !== null);
 }
 
-export const GUARD_COUNT = BigInt(GUARD_TRIGGERS.length + GUARD_CONSTRAINTS.length);
+export const GUARD_COUNT = BigInt(GUARD_TRIGGERS.length + GUARD_CONSTRAINTS.length + GUARD_INDEXES.length);

@@ -1,5 +1,5 @@
 /**
- * What a reconciliation run finds, as plain data: the six checks, their findings and the run's outcome. No
+ * What a reconciliation run finds, as plain data: the nine checks, their findings and the run's outcome. No
  * framework, no database; the service fills it, the summary, the CLI's JSON and the GraphQL models read it.
  */
 
@@ -9,7 +9,10 @@ export type CheckId =
   | 'BALANCES_SUM_TO_ZERO'
   | 'PURCHASES_MATCH_LEDGER'
   | 'PURCHASES_MATCH_RULES'
-  | 'DATABASE_GUARDS';
+  | 'DATABASE_GUARDS'
+  | 'RETURNS_MATCH_PURCHASES'
+  | 'MOVEMENTS_MATCH_LEDGER'
+  | 'NEGATIVE_BALANCES_EXPLAINED';
 
 /** The checks in the issue's order; `number` is what people quote ("check 4 failed"). */
 export const CHECKS: ReadonlyArray<{ id: CheckId; number: number; title: string }> = [
@@ -19,6 +22,13 @@ export const CHECKS: ReadonlyArray<{ id: CheckId; number: number; title: string 
   { id: 'PURCHASES_MATCH_LEDGER', number: 4, title: 'every purchase with points has one ledger transaction crediting them' },
   { id: 'PURCHASES_MATCH_RULES', number: 5, title: "every purchase's snapshot matches the points and promotion rules" },
   { id: 'DATABASE_GUARDS', number: 6, title: "the database's own guards are in place" },
+  { id: 'RETURNS_MATCH_PURCHASES', number: 7, title: "every return follows its purchase's units and points" },
+  {
+    id: 'MOVEMENTS_MATCH_LEDGER',
+    number: 8,
+    title: 'every return, redemption, cancellation and adjustment has the one ledger transaction it implies',
+  },
+  { id: 'NEGATIVE_BALANCES_EXPLAINED', number: 9, title: "every negative balance is explained by the customer's returns" },
 ];
 
 export function checkNumber(id: CheckId): number {
@@ -29,7 +39,7 @@ export function checkNumber(id: CheckId): number {
 export const MAX_EXAMPLES = 100;
 
 export interface FindingExample {
-  /** The row involved: a ledger transaction, account, purchase id, or a guard's table.name. */
+  /** The row involved: a ledger transaction, account, purchase, return, redemption, adjustment id, or a guard's table.name. */
   id: string;
   expected: string | null;
   actual: string | null;
@@ -57,6 +67,11 @@ export interface RunCounts {
   ledgerTransactions: bigint;
   accounts: bigint;
   guards: bigint;
+  /** The lifecycle's rows (checks 7 and 8): in an incremental run, also those whose ledger transaction is in scope. */
+  returns: bigint;
+  redemptions: bigint;
+  cancellations: bigint;
+  adjustments: bigint;
 }
 
 export interface RunReport {

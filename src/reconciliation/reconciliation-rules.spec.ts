@@ -1,6 +1,6 @@
 import { parseAwardRate, AwardRate } from '../promotions/award-rate';
 import { SequencedPromotionVersion } from '../promotions/promotion-versions';
-import { checkGuards, GUARD_CONSTRAINTS, GUARD_TRIGGERS } from './database-guards';
+import { checkGuards, GUARD_CONSTRAINTS, GUARD_INDEXES, GUARD_TRIGGERS } from './database-guards';
 import { checkPurchaseRules, PurchaseSnapshot, RulesCatalog } from './purchase-rules-check';
 import { FindingCollector, MAX_EXAMPLES } from './reconciliation-report';
 import { planRun, PreviousRun } from './run-plan';
@@ -80,21 +80,32 @@ describe('check 6', () => {
   const healthy = () => ({
     triggers: GUARD_TRIGGERS.map((g) => ({ table: g.table, name: g.name, fn: g.fn, enabled: 'O' })),
     constraints: GUARD_CONSTRAINTS.map((c) => ({ ...c, enforced: true })),
+    indexes: GUARD_INDEXES.map((i) => ({ ...i, enforced: true })),
   });
 
   it('finds nothing when every guard is there and enabled', () => {
-    const { triggers, constraints } = healthy();
-    expect(checkGuards(triggers, constraints)).toEqual([]);
+    const { triggers, constraints, indexes } = healthy();
+    expect(checkGuards(triggers, constraints, indexes)).toEqual([]);
   });
 
   it('names a disabled trigger, one calling another function, a dropped constraint', () => {
-    const { triggers, constraints } = healthy();
+    const { triggers, constraints, indexes } = healthy();
     triggers[0].enabled = 'D';
     triggers[1].fn = 'noop';
-    const found = checkGuards(triggers, constraints.slice(1));
+    const found = checkGuards(triggers, constraints.slice(1), indexes);
     expect(found.map((f) => [f.kind, f.examples.map((e) => e.id)])).toEqual([
       ['trigger-disabled', ['purchases.purchases_append_only', 'purchases.purchases_no_truncate']],
       ['constraint-missing', ['purchases.purchases_points_formula']],
+    ]);
+  });
+
+  it('names a dropped unique index and one rebuilt without uniqueness', () => {
+    const { triggers, constraints, indexes } = healthy();
+    const [returns, redemptions, ...rest] = indexes;
+    const found = checkGuards(triggers, constraints, [{ ...redemptions, enforced: false }, ...rest]);
+    expect(found.map((f) => [f.kind, f.examples.map((e) => e.id)])).toEqual([
+      ['index-missing', [`ledger_transactions.${returns.name}`]],
+      ['index-not-enforced', ['ledger_transactions.ledger_transactions_redemption_idx']],
     ]);
   });
 });

@@ -158,6 +158,11 @@ function toReport(r: RunRow): RunReport {
       ledgerTransactions: count('ledgerTransactions'),
       accounts: count('accounts'),
       guards: count('guards'),
+      // Runs from before migration 0010 read none of these: 0.
+      returns: count('returns'),
+      redemptions: count('redemptions'),
+      cancellations: count('cancellations'),
+      adjustments: count('adjustments'),
     },
     findings: r.findings.map((f) => ({ ...f, count: BigInt(f.count), amount: BigInt(f.amount) })),
     error: r.error,

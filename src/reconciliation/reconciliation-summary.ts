@@ -36,8 +36,10 @@ export function formatSummary(report: RunReport): string {
   const c = report.counts;
   const lines = [
     head,
-    `Read ${n(c.purchases)} purchases, ${n(c.ledgerTransactions)} ledger transactions, ${n(c.accounts)} accounts, ` +
-      `${n(c.guards)} guards${report.mode === 'incremental' ? ' (committed since the watermark; sums over everything)' : ''}.`,
+    `Read ${n(c.purchases)} purchases, ${n(c.returns)} returns, ${n(c.redemptions)} redemptions, ` +
+      `${n(c.cancellations)} cancellations, ${n(c.adjustments)} adjustments, ${n(c.ledgerTransactions)} ledger transactions, ` +
+      `${n(c.accounts)} accounts, ${n(c.guards)} guards` +
+      `${report.mode === 'incremental' ? ' (committed since the watermark; sums over everything)' : ''}.`,
   ];
   for (const check of CHECKS) {
     const found = report.findings.filter((f) => f.check === check.id);

@@ -3,7 +3,8 @@ import { Pool, PoolClient } from 'pg';
 import { SQL_POOL } from '../database/database.module';
 import { awardRateFromDatabase } from '../promotions/award-rate';
 import { readPromotionVersions, SequencedPromotionVersion } from '../promotions/promotion-versions';
-import { CatalogConstraint, CatalogTrigger } from './database-guards';
+import { CatalogConstraint, CatalogIndex, CatalogTrigger } from './database-guards';
+import * as lifecycle from './lifecycle-checks.sql';
 import { PurchaseSnapshot, RetailerPlace } from './purchase-rules-check';
 import { CheckId, Finding, FindingExample } from './reconciliation-report';
 import * as q from './reconciliation.sql';
@@ -56,6 +57,8 @@ export class ReadSession {
     this.clients.length = 0;
   }
 }
+
+type CountedRows = 'purchases' | 'transactions' | 'accounts' | 'returns' | 'redemptions' | 'cancellations' | 'adjustments';
 
 interface FindingRow {
   kind: string;
@@ -113,6 +116,47 @@ export class ReconciliationRepository {
     });
   }
 
+  returnsMatchPurchases(db: PoolClient, scope: Scope): Promise<Finding[]> {
+    return this.findings(db, 'RETURNS_MATCH_PURCHASES', lifecycle.returnsMatchPurchasesSql(scope), scope, {
+      'return-of-unknown-purchase': 'a return names a purchase that does not exist',
+      'wrong-retailer-or-customer': "a return's retailer or customer is not its purchase's",
+      'returned-before-purchase': 'a return happened before its purchase',
+      'broken-sequence': "a return's units returned before are not the sum of its purchase's earlier returns",
+      'units-exceeded': "a purchase's returns pass the units it sold",
+      'wrong-reversal': "a return's points are not the cumulative formula's step with its purchase's snapshot",
+    });
+  }
+
+  movementsMatchLedger(db: PoolClient, scope: Scope): Promise<Finding[]> {
+    const missing = (what: string) => `${what} has no ledger transaction`;
+    const duplicate = (what: string) => `${what} has more than one ledger transaction`;
+    return this.findings(db, 'MOVEMENTS_MATCH_LEDGER', lifecycle.movementsMatchLedgerSql(scope), scope, {
+      'return-missing-transaction': missing('a return with points'),
+      'return-duplicate-transactions': duplicate('a return'),
+      'return-unexpected-transaction': 'a return without points has a ledger transaction',
+      'return-wrong-debit': "a return's ledger transaction debits its customer by other than its points",
+      'redemption-missing-transaction': missing('a redemption'),
+      'redemption-duplicate-transactions': duplicate('a redemption'),
+      'redemption-wrong-debit': "a redemption's ledger transaction debits its customer by other than its points",
+      'cancellation-missing-transaction': missing('a cancellation'),
+      'cancellation-duplicate-transactions': duplicate('a cancellation'),
+      'cancellation-wrong-credit': "a cancellation's ledger transaction credits other than the redemption's points",
+      'duplicate-cancellations': 'a redemption is cancelled more than once',
+      'cancellation-without-redemption': 'a cancellation names a redemption that does not exist',
+      'adjustment-missing-transaction': missing('an adjustment'),
+      'adjustment-duplicate-transactions': duplicate('an adjustment'),
+      'adjustment-wrong-amount': "an adjustment's ledger transaction moves its customer by other than its points",
+      'wrong-program-account': "a movement's ledger transaction posts to an account other than its customer and its program account",
+      'transaction-without-movement': 'a return, redemption, cancellation or adjustment ledger transaction lacks its row',
+    });
+  }
+
+  negativeBalancesExplained(db: PoolClient, scope: Scope): Promise<Finding[]> {
+    return this.findings(db, 'NEGATIVE_BALANCES_EXPLAINED', lifecycle.negativeBalancesExplainedSql(scope), scope, {
+      'unexplained-negative-balance': "a customer owes more points than its returns took back",
+    });
+  }
+
   async balanceTotal(db: PoolClient): Promise<bigint> {
     return BigInt((await db.query<{ total: string }>(q.BALANCE_TOTAL_SQL)).rows[0].total);
   }
@@ -122,22 +166,21 @@ export class ReconciliationRepository {
     return BigInt(rows[0].total);
   }
 
-  async counts(db: PoolClient, scope: Scope): Promise<{ purchases: bigint; transactions: bigint; accounts: bigint }> {
-    const { rows } = await db.query<{ purchases: string; transactions: string; accounts: string }>(
-      q.countsSql(scope),
-      q.scopeParams(scope),
-    );
-    return { purchases: BigInt(rows[0].purchases), transactions: BigInt(rows[0].transactions), accounts: BigInt(rows[0].accounts) };
+  /** Rows read, by table: purchases, transactions, accounts, returns, redemptions, cancellations, adjustments. */
+  async counts(db: PoolClient, scope: Scope): Promise<Record<CountedRows, bigint>> {
+    const { rows } = await db.query<Record<CountedRows, string>>(q.countsSql(scope), q.scopeParams(scope));
+    return Object.fromEntries(Object.entries(rows[0]).map(([name, n]) => [name, BigInt(n)])) as Record<CountedRows, bigint>;
   }
 
   async ledgerIsEmpty(db: PoolClient): Promise<boolean> {
     return (await db.query<{ empty: boolean }>(q.LEDGER_IS_EMPTY_SQL)).rows[0].empty;
   }
 
-  async guards(db: PoolClient): Promise<{ triggers: CatalogTrigger[]; constraints: CatalogConstraint[] }> {
+  async guards(db: PoolClient): Promise<{ triggers: CatalogTrigger[]; constraints: CatalogConstraint[]; indexes: CatalogIndex[] }> {
     const triggers = (await db.query<CatalogTrigger>(q.GUARD_TRIGGERS_SQL)).rows;
     const constraints = (await db.query<CatalogConstraint>(q.GUARD_CONSTRAINTS_SQL)).rows;
-    return { triggers, constraints };
+    const indexes = (await db.query<CatalogIndex>(q.GUARD_INDEXES_SQL)).rows;
+    return { triggers, constraints, indexes };
   }
 
   promotionVersions(db: PoolClient): Promise<SequencedPromotionVersion[]> {

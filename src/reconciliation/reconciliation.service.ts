@@ -23,9 +23,9 @@ interface Checked {
 }
 
 /**
- * Runs the six checks over one consistent snapshot and records the run. Checks 1-4 are set-based SQL (the
- * repository); check 5 streams purchases through the same pure rules the purchase path uses; check 6 reads the
- * catalog. Three connections share the snapshot, so the database's aggregates and check 5's rule evaluation
+ * Runs the nine checks over one consistent snapshot and records the run. Checks 1-4 and 7-9 are set-based SQL
+ * (the repository); check 5 streams purchases through the same pure rules the purchase path uses; check 6 reads
+ * the catalog. Four connections share the snapshot, so the database's aggregates and check 5's rule evaluation
  * run side by side.
  */
 @Injectable()
@@ -92,17 +92,27 @@ export class ReconciliationService {
   }
 
   private async check(session: ReadSession, scope: Scope): Promise<Checked> {
-    const forks = [await session.fork(), await session.fork()];
-    const [rules, ledger, rest] = await Promise.all([
+    const forks = [await session.fork(), await session.fork(), await session.fork()];
+    const [rules, ledger, rest, lifecycle] = await Promise.all([
       this.purchaseRules(session.main, scope),
       this.ledgerChecks(forks[0], scope),
       this.otherChecks(forks[1], scope),
+      this.lifecycleChecks(forks[2], scope),
     ]);
     return {
-      findings: [...rules.findings, ...ledger, ...rest.findings],
+      findings: [...rules.findings, ...ledger, ...rest.findings, ...lifecycle],
       counts: { ...rest.counts, purchases: rules.checked },
       empty: rest.empty,
     };
+  }
+
+  /** Checks 7, 8 and 9: returns against their purchases, the movements against the ledger, negative balances. */
+  private async lifecycleChecks(db: PoolClient, scope: Scope): Promise<Finding[]> {
+    return [
+      ...(await this.repository.returnsMatchPurchases(db, scope)),
+      ...(await this.repository.movementsMatchLedger(db, scope)),
+      ...(await this.repository.negativeBalancesExplained(db, scope)),
+    ];
   }
 
   /** Checks 1 and 2; in an incremental run also the sum of every entry outside its scope. */
@@ -123,7 +133,7 @@ export class ReconciliationService {
     return findings;
   }
 
-  /** Checks 3, 4 and 6, and what the run read. */
+  /** Checks 3, 4 and 6, and what the run read (check 5 counts the purchases it streamed). */
   private async otherChecks(db: PoolClient, scope: Scope): Promise<Checked> {
     const findings = await this.repository.purchasesMatchLedger(db, scope);
     const total = await this.repository.balanceTotal(db);
@@ -133,11 +143,11 @@ export class ReconciliationService {
       );
     }
     const catalog = await this.repository.guards(db);
-    findings.push(...checkGuards(catalog.triggers, catalog.constraints));
-    const counts = await this.repository.counts(db, scope);
+    findings.push(...checkGuards(catalog.triggers, catalog.constraints, catalog.indexes));
+    const { transactions, ...counts } = await this.repository.counts(db, scope);
     return {
       findings,
-      counts: { purchases: counts.purchases, ledgerTransactions: counts.transactions, accounts: counts.accounts, guards: GUARD_COUNT },
+      counts: { ...counts, ledgerTransactions: transactions, guards: GUARD_COUNT },
       empty: await this.repository.ledgerIsEmpty(db),
     };
   }

@@ -2,7 +2,7 @@ import { MAX_EXAMPLES } from './reconciliation-report';
 
 /**
  * The reconciliation's SQL, for ReconciliationRepository alone: checks 1-4 as one set-based query each, in a
- * full and an incremental form. Every check query returns one row per kind of drift: its count, its amount and
+ * full and an incremental form (checks 7-9, the points lifecycle's, are in lifecycle-checks.sql.ts). Every check query returns one row per kind of drift: its count, its amount and
  * the first MAX_EXAMPLES ids (by id), never the whole list.
  *
  * Incremental queries take $1 = the previous clean run's watermark (a pg_snapshot) and $2 = the highest ledger
@@ -18,25 +18,45 @@ const COMMITTED_AFTER_WATERMARK =
  * What an incremental run reads: ledger transactions committed after the watermark, and older ones given an
  * entry since (entries have no committed_xid; a later entry has a higher id than any the watermark held); the
  * purchases committed after it or whose transaction is in scope; the accounts those transactions' entries
- * touch. `found` is false for an id that entries reference but no ledger transaction has.
+ * touch; likewise the returns, redemptions, cancellations (by redemption id) and adjustments. `found` is false
+ * for an id that entries reference but no ledger transaction has. A query names the CTEs it needs; PostgreSQL
+ * does not evaluate the others.
  */
 const SCOPE_CTES = `
   new_transactions as (
-    select id, purchase_id from ledger_transactions where ${COMMITTED_AFTER_WATERMARK}
+    select id, kind, purchase_id, return_id, redemption_id, adjustment_id
+      from ledger_transactions where ${COMMITTED_AFTER_WATERMARK}
   ), late_transactions as (
     select transaction_id as id from ledger_entries where id > $2::bigint
     except
     select id from new_transactions
   ), scope_transactions as (
-    select id, purchase_id, true as found from new_transactions
+    select id, kind, purchase_id, return_id, redemption_id, adjustment_id, true as found from new_transactions
     union all
-    select l.id, t.purchase_id, t.id is not null from late_transactions l left join ledger_transactions t on t.id = l.id
+    select l.id, t.kind, t.purchase_id, t.return_id, t.redemption_id, t.adjustment_id, t.id is not null
+      from late_transactions l left join ledger_transactions t on t.id = l.id
   ), scope_purchases as (
     select id from purchases where ${COMMITTED_AFTER_WATERMARK}
     union
     select purchase_id from scope_transactions where purchase_id is not null
   ), scope_accounts as (
     select distinct account_id from ledger_entries where transaction_id in (select id from scope_transactions)
+  ), scope_returns as (
+    select id from purchase_returns where ${COMMITTED_AFTER_WATERMARK}
+    union
+    select return_id from scope_transactions where return_id is not null
+  ), scope_redemptions as (
+    select id from redemptions where ${COMMITTED_AFTER_WATERMARK}
+    union
+    select redemption_id from scope_transactions where kind = 'redemption'
+  ), scope_cancellations as (
+    select redemption_id as id from redemption_cancellations where ${COMMITTED_AFTER_WATERMARK}
+    union
+    select redemption_id from scope_transactions where kind = 'cancellation'
+  ), scope_adjustments as (
+    select id from points_adjustments where ${COMMITTED_AFTER_WATERMARK}
+    union
+    select adjustment_id from scope_transactions where adjustment_id is not null
   )`;
 
 export function scopeParams(scope: Scope): unknown[] {
@@ -44,7 +64,7 @@ export function scopeParams(scope: Scope): unknown[] {
 }
 
 /** Wraps a query of drift rows (kind, id, expected, actual, amount) into one row per kind. */
-function findings(scope: Scope, drift: string): string {
+export function findings(scope: Scope, drift: string): string {
   return `with ${scope.kind === 'incremental' ? `${SCOPE_CTES},` : ''}
   drift as (${drift}),
   ranked as (select drift.*, row_number() over (partition by kind order by id) as rn from drift)
@@ -54,7 +74,8 @@ function findings(scope: Scope, drift: string): string {
     from ranked group by kind order by kind`;
 }
 
-const only = (scope: Scope, column: string, set: string) =>
+/** The condition that keeps a row in scope: always true in a full run. */
+export const only = (scope: Scope, column: string, set: string) =>
   scope.kind === 'full' ? 'true' : `${column} in (select id from ${set})`;
 
 /** Check 1: each transaction's entries sum to zero, two or more of them; no entry without its transaction. */
@@ -168,21 +189,35 @@ export function countsSql(scope: Scope): string {
   if (scope.kind === 'full') {
     return `select (select count(*) from purchases)::text as purchases,
                    (select count(*) from ledger_transactions)::text as transactions,
-                   (select count(*) from accounts)::text as accounts`;
+                   (select count(*) from accounts)::text as accounts,
+                   (select count(*) from purchase_returns)::text as returns,
+                   (select count(*) from redemptions)::text as redemptions,
+                   (select count(*) from redemption_cancellations)::text as cancellations,
+                   (select count(*) from points_adjustments)::text as adjustments`;
   }
   return `with ${SCOPE_CTES}
   select (select count(*) from scope_purchases)::text as purchases,
          (select count(*) from scope_transactions)::text as transactions,
-         (select count(*) from scope_accounts)::text as accounts`;
+         (select count(*) from scope_accounts)::text as accounts,
+         (select count(*) from scope_returns)::text as returns,
+         (select count(*) from scope_redemptions)::text as redemptions,
+         (select count(*) from scope_cancellations)::text as cancellations,
+         (select count(*) from scope_adjustments)::text as adjustments`;
 }
 
 export const LEDGER_IS_EMPTY_SQL = `select not exists (select 1 from purchases) and not exists (select 1 from ledger_transactions)
   and not exists (select 1 from ledger_entries) as empty`;
 
-/** Check 6's view of the catalog: the triggers and constraints of the ledger's tables. */
+/** Check 6's view of the catalog: the triggers, constraints and indexes of the ledger's tables. */
 export const GUARD_TRIGGERS_SQL = `select c.relname as "table", t.tgname as name, p.proname as fn, t.tgenabled as enabled
   from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
  where not t.tgisinternal and c.relnamespace = current_schema()::regnamespace`;
+
+/** Check 6's view of the indexes that guard without being constraints (partial unique indexes). */
+export const GUARD_INDEXES_SQL = `select c.relname as "table", x.relname as name,
+       i.indisunique and i.indisvalid and i.indisready as enforced
+  from pg_index i join pg_class x on x.oid = i.indexrelid join pg_class c on c.oid = i.indrelid
+ where c.relnamespace = current_schema()::regnamespace`;
 
 export const GUARD_CONSTRAINTS_SQL = `select c.relname as "table", k.conname as name,
        k.convalidated and not exists (select 1 from pg_trigger t where t.tgconstraint = k.oid

@@ -50,6 +50,11 @@ describe('npm run ledger:export', () => {
       recordedAt: all[2].recordedAt,
       accountCode: all[2].entries[0].accountCode,
       amount: all[2].entries[0].amount,
+      returnId: null,
+      redemptionId: null,
+      adjustmentId: null,
+      actor: null,
+      reason: null,
     });
   });
 
@@ -61,7 +66,10 @@ describe('npm run ledger:export', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(1 + 8);
-    expect(lines[0]).toBe('entry_id,transaction_id,transaction_key,kind,purchase_id,corrects_id,effective_at,recorded_at,account_code,amount');
+    expect(lines[0]).toBe(
+      'entry_id,transaction_id,transaction_key,kind,purchase_id,corrects_id,effective_at,recorded_at,account_code,amount,' +
+        'return_id,redemption_id,adjustment_id,actor,reason',
+    );
     expect(lines.filter((l) => l.includes(`,${LIABILITY},`))).toHaveLength(4);
   });
 

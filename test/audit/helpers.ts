@@ -16,6 +16,11 @@ export interface TxNode {
   kind: string;
   purchaseId: string | null;
   correctsId: string | null;
+  returnId: string | null;
+  redemptionId: string | null;
+  adjustmentId: string | null;
+  actor: string | null;
+  reason: string | null;
   effectiveAt: string;
   recordedAt: string;
   entries: Array<{ id: string; accountCode: string; amount: string }>;
@@ -30,7 +35,13 @@ export interface TxPage {
 
 export const LEDGER_TRANSACTIONS = `query($filter: LedgerTransactionFilter, $order: LedgerOrder, $first: Int, $after: String) {
   ledgerTransactions(filter: $filter, order: $order, first: $first, after: $after) {
-    edges { cursor node { id key kind purchaseId correctsId effectiveAt recordedAt entries { id accountCode amount } } }
+    edges {
+      cursor
+      node {
+        id key kind purchaseId correctsId returnId redemptionId adjustmentId actor reason effectiveAt recordedAt
+        entries { id accountCode amount }
+      }
+    }
     pageInfo { hasNextPage endCursor }
   }
 }`;

@@ -2,13 +2,14 @@ import { runCommand } from '../audit/helpers';
 import { refusal } from '../integration/helpers';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestApp, TestApp } from '../support/test-app';
 import { asOwner, LIABILITY, reconcile as reconcileInProcess, seed, shiftBalance } from './drift-kit';
+import { lifecycleSeed } from './lifecycle-kit';
 
 // Each command is a Node.js process of its own that transpiles its sources: seconds on a busy machine.
 jest.setTimeout(180_000);
 
 const RUNS = `query($first: Int) { reconciliationRuns(first: $first) {
   id status mode modeReason sinceRunId watermark driftCount error startedAt finishedAt
-  counts { purchases ledgerTransactions accounts guards }
+  counts { purchases ledgerTransactions accounts guards returns redemptions cancellations adjustments }
   findings { check checkNumber kind description count amount examples { id expected actual } } } }`;
 
 interface RunData {
@@ -46,7 +47,33 @@ describe('npm run reconcile, the runs in GraphQL and the metrics', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('full (run 1 found an empty ledger)');
     expect(r.stdout).toContain('CLEAN: no drift.');
-    expect(r.stdout.match(/^ {2}ok {5}\d/gm)).toHaveLength(6);
+    expect(r.stdout.match(/^ {2}ok {5}\d/gm)).toHaveLength(9);
+  });
+
+  it('counts the lifecycle rows it read, in the summary, the JSON and GraphQL', async () => {
+    await lifecycleSeed(t);
+    const human = await reconcile('--full');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(
+      'Read 4 purchases, 5 returns, 3 redemptions, 1 cancellations, 2 adjustments, 13 ledger transactions, 8 accounts, ',
+    );
+    expect(human.stdout).toMatch(/^ {2}ok {5}9 every negative balance is explained by the customer's returns$/m);
+    const json = await reconcile('--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect({ status: report.status, mode: report.mode }).toEqual({ status: 'clean', mode: 'incremental' });
+    expect(report.counts).toMatchObject({ returns: '0', redemptions: '0', cancellations: '0', adjustments: '0' });
+    const r = await t.gql<{ reconciliationRuns: Array<{ counts: Record<string, string> }> }>(AUDITOR_TOKEN, RUNS, { first: 2 });
+    expect(r.data!.reconciliationRuns[1].counts).toEqual({
+      purchases: '4',
+      ledgerTransactions: '13',
+      accounts: '8',
+      guards: expect.stringMatching(/^\d+$/),
+      returns: '5',
+      redemptions: '3',
+      cancellations: '1',
+      adjustments: '2',
+    });
   });
 
   it('names the drift in one JSON document, exits 1, and the gauge counts it', async () => {

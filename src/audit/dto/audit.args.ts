@@ -1,10 +1,10 @@
-import { ArgsType, Field, InputType, Int, registerEnumType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { DateTimeScalar } from '../../common/scalars/scalars';
 import { Instant } from '../../common/time/instant';
 import { TEXT_LIMITS } from '../../common/validation/text-rules';
-import { IsIdentifierText } from '../../common/validation/validators';
+import { IsIdentifierText, IsUuidText } from '../../common/validation/validators';
 import { TransactionKind } from '../models/ledger-transaction.model';
 
 /** The largest page a client may ask for: bounds the work and the memory of one request. */
@@ -19,7 +19,7 @@ registerEnumType(LedgerOrder, { name: 'LedgerOrder' });
 
 @ArgsType()
 export class LedgerAccountArgs {
-  @Field({ description: "An account code: 'program:liability' or 'customer:<customer id>'." })
+  @Field({ description: "An account code: 'customer:<customer id>', 'program:liability' or 'program:returns', ':redemptions', ':cancellations', ':adjustments'." })
   @IsIdentifierText(TEXT_LIMITS.accountCode)
   code!: string;
 
@@ -38,6 +38,26 @@ export class LedgerTransactionFilterInput {
   @IsOptional()
   @IsEnum(TransactionKind)
   kind?: TransactionKind | null;
+
+  @Field(() => ID, { nullable: true, description: "Only the purchase's transaction and its returns' transactions." })
+  @IsOptional()
+  @IsUuidText()
+  purchaseId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Only the return's transaction." })
+  @IsOptional()
+  @IsUuidText()
+  returnId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Only the redemption's transaction and its cancellation's." })
+  @IsOptional()
+  @IsUuidText()
+  redemptionId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Only the adjustment's transaction." })
+  @IsOptional()
+  @IsUuidText()
+  adjustmentId?: string | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Recorded at or after this instant.' })
   from?: Instant | null;

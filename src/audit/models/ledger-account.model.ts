@@ -6,16 +6,29 @@ import { PageInfoModel } from './page-info.model';
 /** The values are the database's accounts.kind. */
 export enum LedgerAccountKind {
   CUSTOMER = 'customer',
+  /** program:liability, the account of purchases (what the program owes customers for points issued). */
   LIABILITY = 'liability',
+  /** The other side of each lifecycle movement: program:returns, :redemptions, :cancellations, :adjustments. */
+  PROGRAM = 'program',
 }
-registerEnumType(LedgerAccountKind, { name: 'LedgerAccountKind' });
+registerEnumType(LedgerAccountKind, {
+  name: 'LedgerAccountKind',
+  valuesMap: {
+    LIABILITY: { description: 'program:liability: the other side of purchases.' },
+    PROGRAM: { description: 'The other side of returns, redemptions, cancellations or adjustments, one account each.' },
+  },
+});
 
 @ObjectType('LedgerAccount')
 export class LedgerAccountModel {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: "'program:liability' or 'customer:<customer id>'." })
+  @Field({
+    description:
+      "'customer:<customer id>', 'program:liability' (purchases) or the program account of a lifecycle movement: " +
+      "'program:returns', 'program:redemptions', 'program:cancellations', 'program:adjustments'.",
+  })
   code!: string;
 
   @Field(() => LedgerAccountKind)

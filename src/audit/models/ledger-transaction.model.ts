@@ -7,6 +7,10 @@ import { PageInfoModel } from './page-info.model';
 export enum TransactionKind {
   PURCHASE = 'purchase',
   CORRECTION = 'correction',
+  RETURN = 'return',
+  REDEMPTION = 'redemption',
+  CANCELLATION = 'cancellation',
+  ADJUSTMENT = 'adjustment',
 }
 registerEnumType(TransactionKind, { name: 'LedgerTransactionKind' });
 
@@ -27,19 +31,46 @@ export class LedgerTransactionModel {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: "Unique; a purchase's is 'purchase:<purchase id>'." })
+  @Field({
+    description:
+      "Unique; a purchase's is 'purchase:<purchase id>', a return's 'return:<return id>', a redemption's " +
+      "'redemption:<redemption id>', its cancellation's 'cancellation:<redemption id>', an adjustment's " +
+      "'adjustment:<adjustment id>'.",
+  })
   key!: string;
 
   @Field(() => TransactionKind)
   kind!: TransactionKind;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The purchase it records or, for a return, the purchase returned.' })
   purchaseId!: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The transaction a correction corrects.' })
   correctsId!: string | null;
 
-  @Field(() => DateTimeScalar, { description: "When the movement happened in the business: a purchase's sale time." })
+  @Field(() => ID, { nullable: true, description: 'The return it records (kind RETURN).' })
+  returnId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The redemption it records or, for a cancellation, the redemption cancelled.' })
+  redemptionId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The adjustment it records (kind ADJUSTMENT).' })
+  adjustmentId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who made it: the actor of an adjustment, a redemption or a cancellation (a token name or the ADMIN identity).',
+  })
+  actor!: string | null;
+
+  @Field(() => String, { nullable: true, description: "An adjustment's reason." })
+  reason!: string | null;
+
+  @Field(() => DateTimeScalar, {
+    description:
+      "When the movement happened in the business: a purchase's sale time, a return's returnedAt; for a " +
+      'redemption, cancellation or adjustment, when it was made.',
+  })
   effectiveAt!: Instant;
 
   @Field(() => DateTimeScalar, {

@@ -9,8 +9,11 @@ export enum ReconciliationCheck {
   PURCHASES_MATCH_LEDGER = 'PURCHASES_MATCH_LEDGER',
   PURCHASES_MATCH_RULES = 'PURCHASES_MATCH_RULES',
   DATABASE_GUARDS = 'DATABASE_GUARDS',
+  RETURNS_MATCH_PURCHASES = 'RETURNS_MATCH_PURCHASES',
+  MOVEMENTS_MATCH_LEDGER = 'MOVEMENTS_MATCH_LEDGER',
+  NEGATIVE_BALANCES_EXPLAINED = 'NEGATIVE_BALANCES_EXPLAINED',
 }
-registerEnumType(ReconciliationCheck, { name: 'ReconciliationCheck', description: 'The checks, 1 to 6 (docs/reconciliation.md).' });
+registerEnumType(ReconciliationCheck, { name: 'ReconciliationCheck', description: 'The checks, 1 to 9 (docs/reconciliation.md).' });
 
 /** The values are the database's reconciliation_runs.mode and .status. */
 export enum ReconciliationMode {
@@ -33,7 +36,11 @@ registerEnumType(ReconciliationStatus, {
 
 @ObjectType('ReconciliationExample')
 export class ReconciliationExampleModel {
-  @Field(() => ID, { description: "The row involved: a ledger transaction's, account's or purchase's id, or a guard's table.name." })
+  @Field(() => ID, {
+    description:
+      "The row involved: a ledger transaction's, account's, purchase's, return's, redemption's or adjustment's id, " +
+      "a customer's id (check 9), or a guard's table.name.",
+  })
   id!: string;
 
   @Field(() => String, { nullable: true })
@@ -80,6 +87,18 @@ export class ReconciliationCountsModel {
 
   @Field(() => BigIntScalar)
   guards!: bigint;
+
+  @Field(() => BigIntScalar, { description: 'Purchase returns (checks 7 and 8).' })
+  returns!: bigint;
+
+  @Field(() => BigIntScalar, { description: 'Redemptions (check 8).' })
+  redemptions!: bigint;
+
+  @Field(() => BigIntScalar, { description: 'Redemption cancellations (check 8).' })
+  cancellations!: bigint;
+
+  @Field(() => BigIntScalar, { description: 'Points adjustments (check 8).' })
+  adjustments!: bigint;
 }
 
 @ObjectType('ReconciliationRun')
