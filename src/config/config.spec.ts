@@ -140,6 +140,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ GRAPHQL_IDE: 'sometimes' })).toEqual(['GRAPHQL_IDE must be true or false (got "sometimes")']);
   });
 
+  it('refuses an ADMIN_NAME that an auditor could not read as one line', () => {
+    const problem = 'ADMIN_NAME must be at most 200 characters, without control characters';
+    expect(problemsOf({ ADMIN_NAME: 'Jane\u0007(finance)' })).toEqual([problem]);
+    expect(problemsOf({ ADMIN_NAME: 'x'.repeat(201) })).toEqual([problem]);
+    expect(problemsOf({ ADMIN_NAME: 'x'.repeat(200) })).toEqual([]);
+  });
+
   it('names a DATABASE_OWNER_URL that is not postgres or comes without DATABASE_URL', () => {
     expect(problemsOf({ DATABASE_URL: DB, ADMIN_API_TOKEN: TOKEN, DATABASE_OWNER_URL: 'mysql://x' })).toEqual([
       'DATABASE_OWNER_URL must be a postgres:// or postgresql:// URL',

@@ -128,7 +128,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('AUDITOR_API_TOKEN must differ from ADMIN_API_TOKEN');
   }
   const adminName = text('ADMIN_NAME') ?? 'admin';
-  if (adminName.length > 200 || /[\u0000-\u001f\u007f]/.test(adminName)) {
+  if (adminName.length > 200 || /\p{Cc}/u.test(adminName)) {
     problems.push('ADMIN_NAME must be at most 200 characters, without control characters');
   }
   const logLevel = text('LOG_LEVEL') ?? 'info';

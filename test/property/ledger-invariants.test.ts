@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { errorCode, ledgerSnapshot, recordPurchase, RecordPurchaseData } from '../support/fixtures';
 import { GraphqlResponse, startTestApp, TestApp } from '../support/test-app';
-import { Field, Input, MICROS_PER_SECOND, Op, opArb, Payload, Sub } from './ledger-ops';
+import { Field, Input, MICROS_PER_SECOND, Op, opArb, Payload, PurchaseOp, Sub } from './ledger-ops';
 import {
   BASE_MICROS,
   buildWorld,
@@ -13,27 +13,41 @@ import {
   LedgerState,
   World,
 } from './ledger-world';
+import { PROGRAM_ACCOUNTS, ProgramAccount, trialBalance } from './lifecycle-api';
+import { Books, Observer, Sold } from './lifecycle-ledger';
+import { LIFECYCLE_KINDS, LifecycleOp } from './lifecycle-ops';
+import { LifecycleRun } from './lifecycle-run';
 
 /**
- * Random sequences of POS submissions (new sales, replays, conflicting resubmissions, concurrent batches)
+ * Random sequences of POS submissions (new sales, replays, conflicting resubmissions, concurrent batches) mixed
+ * with the rest of the points lifecycle (returns, redemptions, cancellations, adjustments, their resends)
  * against the whole service, checked against a model of what the business rules promise and against the
  * ledger's tables. Each run uses its own transactionId prefix; the database persists across runs, so each run
  * compares against a baseline read at its start, and the last test compares the sum of all runs.
  */
 
 type Result = GraphqlResponse<RecordPurchaseData>;
-interface Recorded {
+interface Recorded extends Sold {
   canon: string;
-  purchaseId: string;
-  points: bigint;
-  customerId: string;
 }
+const isLifecycle = (op: Op): op is LifecycleOp => (LIFECYCLE_KINDS as readonly string[]).includes(op.kind);
 
-describe('the ledger under random POS traffic', () => {
+describe('the ledger under random POS and lifecycle traffic', () => {
   let t: TestApp;
   let w: World;
   /** Every successful, non-replayed result any run observed: what the whole database must add up to. */
-  const observed = { purchases: 0, transactions: 0, points: new Map<string, bigint>() };
+  const observed = {
+    purchases: 0,
+    transactions: 0,
+    points: new Map<string, bigint>(),
+    program: new Map<ProgramAccount, bigint>(),
+  };
+  const observe = (customerId: string, points: bigint, account: ProgramAccount) => {
+    if (points !== 0n) observed.transactions += 1;
+    observed.points.set(customerId, (observed.points.get(customerId) ?? 0n) + points);
+    observed.program.set(account, (observed.program.get(account) ?? 0n) - points);
+  };
+  const observer: Observer = { moved: observe };
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -60,14 +74,12 @@ describe('the ledger under random POS traffic', () => {
     const out = result.data?.recordPurchase;
     if (out && !out.replayed) {
       observed.purchases += 1;
-      if (BigInt(out.pointsAwarded) > 0n) observed.transactions += 1;
-      const c = out.purchase.customerId;
-      observed.points.set(c, (observed.points.get(c) ?? 0n) + BigInt(out.pointsAwarded));
+      observe(out.purchase.customerId, BigInt(out.pointsAwarded), 'program:liability');
     }
     return result;
   }
 
-  class Run {
+  class Run implements Books {
     private readonly keys = new Map<string, Recorded>();
     /** Submissions that succeeded, for replays and conflicting resubmissions to pick from. */
     private readonly accepted: Sub[] = [];
@@ -75,11 +87,27 @@ describe('the ledger under random POS traffic', () => {
     private newTransactions = 0;
     private seq = 0;
     private baseline!: LedgerState;
+    private readonly lifecycle: LifecycleRun;
 
-    constructor(private readonly no: number) {}
+    constructor(private readonly no: number) {
+      this.lifecycle = new LifecycleRun(w, no, this, observer);
+    }
 
-    private balance(c: string): bigint {
+    balance(c: string): bigint {
       return (this.baseline.balances.get(c) ?? 0n) + (this.delta.get(c) ?? 0n);
+    }
+
+    move(c: string, points: bigint): void {
+      this.delta.set(c, (this.delta.get(c) ?? 0n) + points);
+    }
+
+    /** The run's recorded purchases, in the order they were recorded: what returns pick from. */
+    sold(): Sold[] {
+      return [...this.keys.values()];
+    }
+
+    soldBy(r: number, transactionId: string): Sold | undefined {
+      return this.keys.get(`${r}|${transactionId}`);
     }
 
     private toSub(pl: Payload): Sub {
@@ -145,8 +173,21 @@ describe('the ledger under random POS traffic', () => {
         unitPriceCents: unit,
         totalPriceCents: (BigInt(s.input.quantity) * BigInt(unit)).toString(),
       });
-      this.keys.set(keyOf(s), { canon: canonOf(s), purchaseId: out.purchase.id, points, customerId: customerOf(s) });
-      this.delta.set(customerOf(s), (this.delta.get(customerOf(s)) ?? 0n) + points);
+      this.keys.set(keyOf(s), {
+        canon: canonOf(s),
+        r: s.r,
+        transactionId: s.input.transactionId,
+        purchaseId: out.purchase.id,
+        customerId: customerOf(s),
+        points,
+        // A return is priced from the purchase's own snapshot, as recordPurchase returned it.
+        quantity: out.purchase.quantity,
+        unitPriceCents: out.purchase.unitPriceCents,
+        awardRate: out.purchase.awardRate,
+        purchasedAtMicros: s.atMicros,
+        unitsReturned: 0,
+      });
+      this.move(customerOf(s), points);
       if (points > 0n) this.newTransactions += 1;
       return points;
     }
@@ -243,6 +284,10 @@ describe('the ledger under random POS traffic', () => {
     }
 
     async apply(op: Op): Promise<void> {
+      return isLifecycle(op) ? this.lifecycle.apply(op) : this.applyPurchase(op);
+    }
+
+    private async applyPurchase(op: PurchaseOp): Promise<void> {
       if (op.kind === 'new') {
         const s = this.toSub(op.payload);
         if (op.rejectFirst) {
@@ -272,13 +317,14 @@ describe('the ledger under random POS traffic', () => {
 
     async begin(): Promise<void> {
       this.baseline = await checkLedger(w);
+      await this.lifecycle.begin();
     }
 
     async end(): Promise<void> {
       const now = await checkLedger(w);
       expect({ purchases: now.purchases, transactions: now.transactions }).toEqual({
         purchases: this.baseline.purchases + this.keys.size,
-        transactions: this.baseline.transactions + this.newTransactions,
+        transactions: this.baseline.transactions + this.newTransactions + this.lifecycle.transactions,
       });
       for (const c of w.customers) {
         expect({ customer: c, balance: now.balances.get(c) }).toEqual({ customer: c, balance: this.balance(c) });
@@ -292,14 +338,15 @@ describe('the ledger under random POS traffic', () => {
         )
       ).rows;
       expect(own).toEqual({ purchases: this.keys.size, transactions: this.newTransactions });
+      await this.lifecycle.end();
     }
   }
 
   let runs = 0;
-  /** Random runs of POS traffic, each checked against the model as it ends. */
+  /** Random runs of traffic, each checked against the model as it ends. */
   const randomRuns = (numRuns: number) =>
     fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30, size: 'max' }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 50, size: 'max' }), async (ops) => {
         const run = new Run(++runs);
         await run.begin();
         for (const op of ops) await run.apply(op);
@@ -309,7 +356,7 @@ describe('the ledger under random POS traffic', () => {
     );
 
   it('records, replays and refuses exactly as the model says, and the ledger always balances', async () => {
-    await randomRuns(40);
+    await randomRuns(60);
   }, 180_000);
 
   it('adds up, over all runs, to exactly the results the POS saw', async () => {
@@ -322,6 +369,10 @@ describe('the ledger under random POS traffic', () => {
     });
     for (const c of w.customers) {
       expect({ customer: c, balance: now.balances.get(c) }).toEqual({ customer: c, balance: observed.points.get(c) ?? 0n });
+    }
+    const accounts = await trialBalance(t);
+    for (const code of PROGRAM_ACCOUNTS) {
+      expect({ code, balance: accounts.get(code) }).toEqual({ code, balance: observed.program.get(code) ?? 0n });
     }
     expect(observed.purchases).toBeGreaterThan(0);
   }, 180_000);

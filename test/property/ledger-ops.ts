@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { BASE_MICROS, BOUNDARY_MICROS } from './ledger-world';
+import { LifecycleOp, lifecycleOpArb } from './lifecycle-ops';
 
-/** The POS operations the ledger property draws: what a run submits, as plain data that prints and shrinks. */
+/**
+ * The operations the ledger property draws: what a run submits, as plain data that prints and shrinks. The POS's
+ * purchases are here; returns, redemptions, cancellations and adjustments are in lifecycle-ops.ts.
+ */
 
 export interface Input {
   transactionId: string;
@@ -32,12 +36,13 @@ export interface Payload {
   suffix: string;
 }
 export type Field = 'customerId' | 'productId' | 'quantity' | 'unitPriceCents' | 'purchasedAt';
-export type Op =
+export type PurchaseOp =
   | { kind: 'new'; payload: Payload; rejectFirst: boolean }
   | { kind: 'replay'; pick: number; upperIds: boolean; reformat: { offset: number; trim: boolean } | undefined }
   | { kind: 'conflict'; pick: number; field: Field; variant: number }
   | { kind: 'otherRetailer'; pick: number; shift: number }
   | { kind: 'batch'; fresh: Payload[]; copies: number; conflictField: Field | undefined; replays: number[]; seed: number };
+export type Op = PurchaseOp | LifecycleOp;
 
 export const MICROS_PER_SECOND = 1_000_000n;
 export const OFFSETS = [0, -480, -420, -210, 60, 330, 345, 540, 780];
@@ -108,4 +113,6 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       seed: fc.nat(),
     }),
   },
+  // About as many lifecycle operations as purchase operations: returns need sales, redemptions need balances.
+  { weight: 12, arbitrary: lifecycleOpArb },
 );

@@ -165,3 +165,11 @@ export async function checkLedger(w: World): Promise<LedgerState> {
   );
   return { purchases: counts.purchases, transactions: counts.transactions, balances };
 }
+
+/** The instant an RFC 3339 text names, in microseconds since the epoch (digits past the sixth are dropped). */
+export function parseInstant(text: string): bigint {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(text);
+  if (!match) throw new Error(`not an RFC 3339 instant: ${text}`);
+  const seconds = BigInt(Date.parse(`${match[1]}${match[3]}`)) / 1000n;
+  return seconds * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0').slice(0, 6));
+}
