@@ -1,10 +1,11 @@
-// The printed results: one table, the service's peak memory, the service/raw ratio and the issue's targets.
+// The printed results: the tables, the service's peak memory, the service/raw ratio and the issue's targets.
 const TARGETS = { ratio: 0.8, ratioGoal: 1.0, hotVsA: 0.8, replaysVsA: 1.0, p99Ms: 50, rssMb: 250, historyVsEmpty: 0.9 };
 
 const fixed = (n, digits) => (n === null || n === undefined ? '-' : n.toFixed(digits));
 
-export function formatTable(rows) {
-  const header = ['scenario', 'purchases/s', 'p50 ms', 'p99 ms', 'errors', 'non-replayed', 'replayed', 'RSS MB', 'CPU % service', 'load gen', 'postgres', 'other'];
+/** `unit`: what the rate column counts (the redemption scenarios have a table of their own, `legend` off). */
+export function formatTable(rows, unit = 'purchases/s', legend = true) {
+  const header = ['scenario', unit, 'p50 ms', 'p99 ms', 'errors', 'non-replayed', 'replayed', 'RSS MB', 'CPU % service', 'load gen', 'postgres', 'other'];
   const lines = rows.map((r) => [
     r.title,
     fixed(r.perSecond, 0),
@@ -22,13 +23,12 @@ export function formatTable(rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
   const cores = rows.find((r) => r.cores)?.cores;
-  return [
-    format(header),
-    widths.map((w) => '-'.repeat(w)).join('-|-'),
-    ...lines.map(format),
-    `RSS MB: the service's peak resident memory so far (VmHWM). CPU %: share of one core during the run` +
-      `${cores ? ` (${cores} cores = ${cores * 100} %)` : ''}; other = the rest of the machine.`,
-  ].join('\n');
+  const table = [format(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(format)];
+  if (legend) {
+    table.push(`RSS MB: the service's peak resident memory so far (VmHWM). CPU %: share of one core during the run` +
+      `${cores ? ` (${cores} cores = ${cores * 100} %)` : ''}; other = the rest of the machine.`);
+  }
+  return table.join('\n');
 }
 
 const met = (ok) => (ok ? 'met' : 'NOT met');
@@ -47,8 +47,8 @@ export function medianRun(runs) {
 }
 
 /** With --repeat: each scenario's figures run by run, and their medians (what the targets are judged on). */
-export function formatMedians(runs) {
-  const lines = ['medians of the repeated runs (purchases/s; p99 ms):'];
+export function formatMedians(runs, unit = 'purchases/s') {
+  const lines = [`medians of the repeated runs (${unit}; p99 ms):`];
   for (const [key, list] of Object.entries(runs)) {
     const m = medianRun(list);
     lines.push(`  ${key.padEnd(14)} ${fixed(m.perSecond, 0).padStart(5)}/s (${list.map((r) => fixed(r.perSecond, 0)).join(', ')}); ` +
@@ -91,6 +91,19 @@ export function formatSummary({ results, raw, peakRssMb, history, repeat = 1 }) 
       'the figures are skewed; run again on a quiet machine');
   }
   return lines.join('\n');
+}
+
+/**
+ * The redemption scenarios' lines of the summary: their rates, and p99 against the same latency target as the
+ * purchases. e is bounded by one customer's lock (each redemption waits for the one before it to commit), f by
+ * the service's database pool.
+ */
+export function formatRedemptionSummary({ e, f, connections }) {
+  const p99 = (key, r) => `${key} ${fixed(r.p99, 1)} ms ${r.p99 < TARGETS.p99Ms ? 'OK' : 'NOT met'}`;
+  return [
+    `redemptions/s: e ${fixed(e.perSecond, 0)}, f ${fixed(f.perSecond, 0)} (f/e ${(f.perSecond / e.perSecond).toFixed(2)})`,
+    `redemptions p99 < ${TARGETS.p99Ms} ms at ${connections} connections: ${p99('e', e)}, ${p99('f', f)}`,
+  ].join('\n');
 }
 
 export function formatChecks(title, checks) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: the production build of the service under recordPurchase load (scenarios a-d over HTTP),
-// the raw node-postgres baseline in the same run, SQL verification after each, and one summary.
+// the raw node-postgres baseline in the same run, then redeemPoints load (scenarios e-f, unless
+// --skip-redemptions), SQL verification after each, and one summary.
 import { randomBytes } from 'node:crypto';
 import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
 import pg from 'pg';
@@ -10,10 +11,12 @@ import { provisionDatabase } from './database.mjs';
 import { loadHistory } from './history.mjs';
 import { freePort } from './net.mjs';
 import { parseOptions } from './options.mjs';
-import { formatChecks, formatMedians, formatSummary, formatTable, medianRun } from './report.mjs';
+import { fundCustomers, redemptionCustomers, REDEMPTION_SCENARIOS, runRedemptions } from './redemptions.mjs';
+import { formatChecks, formatMedians, formatRedemptionSummary, formatSummary, formatTable, medianRun } from './report.mjs';
 import { runScenario, SCENARIOS } from './scenarios.mjs';
 import { startService } from './service.mjs';
 import { createTraffic } from './traffic.mjs';
+import { snapshotBalances, verifyRedemptions } from './verify-redemptions.mjs';
 import { verifyLedger, verifyScenario, waitForQuiet } from './verify.mjs';
 
 const log = (line) => console.log(line);
@@ -64,7 +67,8 @@ async function main() {
     `${dataset.promoted.length} products with a promotion, ${dataset.plain.length} without (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   const port = await freePort();
-  const service = await startService({ databaseUrl: db.url, port, adminToken: `adm_${randomBytes(24).toString('base64url')}` });
+  const adminToken = `adm_${randomBytes(24).toString('base64url')}`;
+  const service = await startService({ databaseUrl: db.url, port, adminToken });
   cleanups.push(() => service.stop());
   const s = db.server;
   const startRss = service.peakRssMb();
@@ -79,19 +83,22 @@ async function main() {
   const rows = [];
   const results = {};
   let failed = false;
+  // Each kind of scenario: what its rate counts, its own checks (then the ledger's), its table.
+  const PURCHASES = { unit: 'purchases/s', check: verifyScenario, rows };
+  const REDEMPTIONS = { unit: 'redemptions/s', check: verifyRedemptions, rows: [] };
 
-  const verify = async (result, prefix, label) => {
+  const verify = async (result, prefix, label, kind = PURCHASES) => {
     if (!service.running) throw new Error(`the service exited during ${result.title}:\n${service.output()}`);
     await waitForQuiet(client);
-    const checks = [...(await verifyScenario(client, { prefix, ...result })), ...(await verifyLedger(client))];
+    const checks = [...(await kind.check(client, { prefix, ...result })), ...(await verifyLedger(client))];
     if (checks.some((c) => !c.ok)) failed = true;
     // The raw baseline does not go through the service: its memory is not the baseline's.
     if (label !== 'raw') result.rssMb = service.peakRssMb();
-    log(`${result.title}: ${result.perSecond.toFixed(0)} purchases/s, p50 ${result.p50.toFixed(1)} ms, ` +
+    log(`${result.title}: ${result.perSecond.toFixed(0)} ${kind.unit}, p50 ${result.p50.toFixed(1)} ms, ` +
       `p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors${result.errors ? ` (${result.errorDetail})` : ''}` +
       `${result.unanswered.length ? `, ${result.unanswered.length} in flight at the end (left out of the counts)` : ''}`);
     log(formatChecks(label, checks));
-    rows.push(result);
+    kind.rows.push(result);
     return result;
   };
   const scenario = async (definition, title = definition.title, key = definition.key) => {
@@ -103,6 +110,29 @@ async function main() {
     return verify(result, prefix, key);
   };
 
+  // Redemptions spend points: the customers they use are funded once, before the first of them, so that the
+  // purchase scenarios of the first round run on the same database as with --skip-redemptions.
+  let funded = null;
+  const fund = async () => {
+    funded = redemptionCustomers(dataset);
+    const { credited, seconds: took } = await fundCustomers({ url: db.url, customers: funded.all, runId });
+    await client.query('vacuum analyze account_balances, points_adjustments');
+    log(`redemptions: ${credited.toLocaleString('en-US')} customers funded through adjust_points() (${took.toFixed(1)} s)`);
+    const warm = await runRedemptions({ port, token: adminToken, funded, scenario: REDEMPTION_SCENARIOS[1],
+      prefix: `rwarm-${runId}-`, connections, seconds: Math.min(options.warmup, 3) });
+    log(`redemptions warm-up: ${warm.perSecond.toFixed(0)} redemptions/s, ${warm.errors} errors${warm.errors ? ` (${warm.errorDetail})` : ''}`);
+  };
+  const redemptionScenario = async (definition, title, key) => {
+    if (funded === null) await fund();
+    const prefix = `${key}-${runId}-`;
+    await waitForQuiet(client);
+    const before = await snapshotBalances(client, funded.all);
+    const cpu = measureCpu(pids);
+    const result = await runRedemptions({ port, token: adminToken, funded, scenario: definition, prefix, connections, seconds });
+    Object.assign(result, cpu(), { title, before });
+    return verify(result, prefix, key, REDEMPTIONS);
+  };
+
   const warm = await runScenario({ port, traffic, scenario: SCENARIOS[0], prefix: `warm-${runId}-`, connections, seconds: options.warmup });
   log(`warm-up: ${warm.perSecond.toFixed(0)} purchases/s, ${warm.errors} errors${warm.errors ? ` (${warm.errorDetail})` : ''}`);
   await runBaseline({ url: db.url, traffic, prefix: `rawwarm-${runId}-`, connections, seconds: Math.min(options.warmup, 3) });
@@ -111,6 +141,7 @@ async function main() {
   // With --repeat the rounds interleave (a, raw, b, c, d, a, raw, ...), so that a slow minute of the machine
   // lands on every scenario rather than on one.
   const runs = { a: [], raw: [] };
+  const redemptionRuns = {};
   const round = (n) => (options.repeat > 1 ? ` #${n}` : '');
   for (let n = 1; n <= options.repeat; n++) {
     runs.a.push(await scenario(SCENARIOS[0], `${SCENARIOS[0].title}${round(n)}`, `a${n}`));
@@ -121,6 +152,10 @@ async function main() {
     runs.raw.push(await verify(raw, rawPrefix, 'raw'));
     for (const definition of SCENARIOS.slice(1)) {
       (runs[definition.key] ??= []).push(await scenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
+    }
+    for (const definition of options.redemptions ? REDEMPTION_SCENARIOS : []) {
+      (redemptionRuns[definition.key] ??= []).push(
+        await redemptionScenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
     }
   }
   for (const definition of SCENARIOS) results[definition.key] = medianRun(runs[definition.key]);
@@ -140,8 +175,14 @@ async function main() {
 
   const peakRssMb = service.peakRssMb();
   log(`\n${formatTable(rows)}\n`);
+  if (REDEMPTIONS.rows.length) log(`${formatTable(REDEMPTIONS.rows, REDEMPTIONS.unit, false)}\n`);
   if (options.repeat > 1) log(`${formatMedians({ ...runs, ...(history ? { 'a with history': history.runs } : {}) })}\n`);
+  if (options.repeat > 1 && REDEMPTIONS.rows.length) log(`${formatMedians(redemptionRuns, REDEMPTIONS.unit)}\n`);
   log(formatSummary({ results, raw, peakRssMb, history, repeat: options.repeat }));
+  if (REDEMPTIONS.rows.length) {
+    const { e, f } = redemptionRuns;
+    log(formatRedemptionSummary({ e: medianRun(e), f: medianRun(f), connections }));
+  }
   log(failed ? '\nverification: FAILED (see FAIL lines above)' : '\nverification: all checks OK');
   return failed ? 1 : 0;
 }

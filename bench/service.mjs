@@ -26,6 +26,10 @@ export async function startService({ databaseUrl, port, adminToken }) {
     LOG_LEVEL: 'warn',
     PORT: String(port),
     HOST: '127.0.0.1',
+    // The redemption scenarios send everything with the one ADMIN token: at the default 1,000 requests a second
+    // per token they would measure the rate limit, not the service. The limiter still runs (the same work per
+    // request); the purchase scenarios spread over 10 POS tokens and never reach the default anyway.
+    RATE_LIMIT_PER_TOKEN: process.env.RATE_LIMIT_PER_TOKEN ?? '1000000',
   };
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...EXTRA_NODE_FLAGS, 'dist/main.js'], {
     cwd: PROJECT_ROOT,

@@ -2,16 +2,21 @@
 // ledger's balances agree with its entries.
 import { sleep } from './net.mjs';
 
-/** Waits (at most 15 s) until the service has no statement running: abandoned requests finish first. */
+/**
+ * Waits (at most 15 s) until the service has had no statement running for three checks in a row, 100 ms apart:
+ * abandoned requests finish first. One idle check is not enough: requests still queued for a pooled connection
+ * leave every connection idle for as long as the service's event loop pauses between two of them.
+ */
 export async function waitForQuiet(client) {
-  for (let i = 0; i < 150; i++) {
+  let quiet = 0;
+  for (let i = 0; i < 150 && quiet < 3; i++) {
     const { rows } = await client.query(
       `select count(*)::int as busy from pg_stat_activity
         where datname = current_database() and backend_type = 'client backend' and state = 'active'
           and pid <> pg_backend_pid()`,
     );
-    if (rows[0].busy === 0) return;
-    await sleep(100);
+    quiet = rows[0].busy === 0 ? quiet + 1 : 0;
+    if (quiet < 3) await sleep(100);
   }
 }
 
