@@ -360,6 +360,8 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.check_balance_not_negative()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
 AS $function$
 declare
   balance bigint;
@@ -788,45 +790,146 @@ end $function$;
 
 CREATE OR REPLACE FUNCTION public.redeem_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reward_reference text, p_actor text, p_payload_hash bytea)
  RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
+ LANGUAGE sql
+AS $function$
+  select b.outcome, b.id, b.idempotency_key, b.customer_id, b.points, b.reward_reference, b.actor, b.redeemed_at,
+         b.cancelled_at, b.customer_balance
+    from redeem_points_batch(array[p_id], array[p_idempotency_key], array[p_customer_id], array[p_points],
+                             array[p_reward_reference], array[p_actor], array[p_payload_hash]) b
+$function$;
+
+CREATE OR REPLACE FUNCTION public.redeem_points_batch(p_ids uuid[], p_keys text[], p_customer_ids uuid[], p_points bigint[], p_rewards text[], p_actors text[], p_hashes bytea[])
+ RETURNS TABLE(item integer, outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
 AS $function$
 declare
-  v_existing redemptions%rowtype;
-  v_balance bigint;
-  v_transaction uuid;
+  v_count integer := coalesce(cardinality(p_ids), 0);
+  -- The keys the sequence has seen so far: those stored before the batch, then each one an item records. Index k
+  -- of the four arrays describes one key's redemption.
+  v_keys text[];
+  v_key_ids uuid[];
+  v_key_hashes bytea[];
+  v_key_customers uuid[];
+  -- Every customer an answer names (the batch's and the stored keys' customers): whether it exists, and its
+  -- balance as the sequence has left it so far.
+  v_customers uuid[];
+  v_exists boolean[];
+  v_balances bigint[];
+  -- Per item: the outcome decided and the balance to answer with; the items to write.
+  v_outcomes text[] := array_fill(null::text, array[v_count]);
+  v_item_balances bigint[] := array_fill(null::bigint, array[v_count]);
+  v_recorded integer[] := '{}';
+  v_customer uuid;
+  v_key integer;
+  v_at integer;
+  v_written bigint;
 begin
-  perform lock_customer(p_customer_id);
-  select r.* into v_existing from redemptions r where r.idempotency_key = p_idempotency_key;
-  if not found then
-    if not exists (select 1 from customers c where c.id = p_customer_id) then
-      return query select 'customer_not_found', null::uuid, null::text, null::uuid, null::bigint, null::text,
-                          null::text, null::timestamptz, null::timestamptz, null::bigint;
-      return;
-    end if;
-    v_balance := customer_balance(p_customer_id);
-    if v_balance < p_points then
-      return query select 'insufficient', null::uuid, null::text, p_customer_id, null::bigint, null::text,
-                          null::text, null::timestamptz, null::timestamptz, v_balance;
-      return;
-    end if;
-    insert into redemptions (id, idempotency_key, customer_id, points, reward_reference, actor, payload_hash)
-    values (p_id, p_idempotency_key, p_customer_id, p_points, p_reward_reference, p_actor, p_payload_hash)
-    on conflict on constraint redemptions_idempotency_key do nothing;
-    if found then
-      insert into ledger_transactions (key, kind, redemption_id, effective_at)
-      values ('redemption:' || p_id, 'redemption', p_id, now()) returning ledger_transactions.id into v_transaction;
-      perform post_movement(v_transaction, p_customer_id, '00000000-0000-0000-0000-00000000a003', -p_points);
-    end if;
-    select r.* into v_existing from redemptions r where r.idempotency_key = p_idempotency_key;
+  if coalesce(cardinality(p_keys), 0) <> v_count or coalesce(cardinality(p_customer_ids), 0) <> v_count
+     or coalesce(cardinality(p_points), 0) <> v_count or coalesce(cardinality(p_rewards), 0) <> v_count
+     or coalesce(cardinality(p_actors), 0) <> v_count or coalesce(cardinality(p_hashes), 0) <> v_count then
+    raise exception 'redeem_points_batch: every array must have one element per item (% ids)', v_count
+      using errcode = 'invalid_parameter_value';
   end if;
 
-  return query select
-    case when v_existing.id = p_id then 'recorded'
-         when v_existing.payload_hash = p_payload_hash then 'replayed' else 'conflict' end,
-    v_existing.id, v_existing.idempotency_key, v_existing.customer_id, v_existing.points,
-    v_existing.reward_reference, v_existing.actor, v_existing.redeemed_at,
-    (select c.cancelled_at from redemption_cancellations c where c.redemption_id = v_existing.id),
-    customer_balance(v_existing.customer_id);
+  -- A loop, so that the order in which the locks are taken is the order of the query.
+  for v_customer in
+    select d.c from (select distinct u.c from unnest(p_customer_ids) as u(c)) d order by hashtext(d.c::text), d.c
+  loop
+    perform lock_customer(v_customer);
+  end loop;
+
+  select coalesce(array_agg(r.idempotency_key), '{}'), coalesce(array_agg(r.id), '{}'),
+         coalesce(array_agg(r.payload_hash), '{}'), coalesce(array_agg(r.customer_id), '{}')
+    into v_keys, v_key_ids, v_key_hashes, v_key_customers
+    from (select distinct u.k from unnest(p_keys) as u(k)) d
+    cross join lateral (select x.* from redemptions x where x.idempotency_key = d.k offset 0) r;
+
+  select coalesce(array_agg(d.c), '{}'), coalesce(array_agg(e.found), '{}'), coalesce(array_agg(b.balance), '{}')
+    into v_customers, v_exists, v_balances
+    from (select distinct u.c from unnest(p_customer_ids || v_key_customers) as u(c) where u.c is not null) d
+    cross join lateral (select exists (select 1 from customers x where x.id = d.c offset 0) as found) e
+    cross join lateral (select coalesce(sum(x.balance), 0)::bigint as balance
+                          from account_balances x where x.account_id = d.c offset 0) b;
+
+  -- The decisions, in item order, on the running state above: expressions only, no statement per item.
+  for i in 1 .. v_count loop
+    v_key := array_position(v_keys, p_keys[i]);
+    if v_key is not null then
+      v_outcomes[i] := case when v_key_ids[v_key] = p_ids[i] then 'recorded'
+                            when v_key_hashes[v_key] = p_hashes[i] then 'replayed' else 'conflict' end;
+      v_item_balances[i] := v_balances[array_position(v_customers, v_key_customers[v_key])];
+    else
+      v_at := array_position(v_customers, p_customer_ids[i]);
+      if v_at is null or not v_exists[v_at] then
+        v_outcomes[i] := 'customer_not_found';
+      elsif v_balances[v_at] < p_points[i] then
+        v_outcomes[i] := 'insufficient';
+        v_item_balances[i] := v_balances[v_at];
+      else
+        v_outcomes[i] := 'recorded';
+        v_balances[v_at] := v_balances[v_at] - p_points[i];
+        v_item_balances[i] := v_balances[v_at];
+        v_keys := array_append(v_keys, p_keys[i]);
+        v_key_ids := array_append(v_key_ids, p_ids[i]);
+        v_key_hashes := array_append(v_key_hashes, p_hashes[i]);
+        v_key_customers := array_append(v_key_customers, p_customer_ids[i]);
+        v_recorded := array_append(v_recorded, i);
+      end if;
+    end if;
+  end loop;
+
+  if cardinality(v_recorded) > 0 then
+    -- One insert per table for the whole batch. A key another transaction committed meanwhile (a concurrent
+    -- redemption of another customer under the same key: the lock above does not cover it) is skipped here, and
+    -- gets no ledger transaction.
+    with new_redemptions as (
+      insert into redemptions as r (id, idempotency_key, customer_id, points, reward_reference, actor, payload_hash)
+      select p_ids[w.i], p_keys[w.i], p_customer_ids[w.i], p_points[w.i], p_rewards[w.i], p_actors[w.i], p_hashes[w.i]
+        from unnest(v_recorded) as w(i)
+       order by p_keys[w.i]
+      on conflict on constraint redemptions_idempotency_key do nothing
+      returning r.id, r.customer_id, r.points
+    ), new_transactions as (
+      insert into ledger_transactions as t (key, kind, redemption_id, effective_at)
+      select 'redemption:' || n.id, 'redemption', n.id, now() from new_redemptions n
+      returning t.id, t.redemption_id
+    )
+    insert into ledger_entries (transaction_id, account_id, amount)
+    select t.id, e.account_id, e.amount
+      from new_transactions t
+      join new_redemptions n on n.id = t.redemption_id
+      cross join lateral (values (n.customer_id, -n.points),
+                                 ('00000000-0000-0000-0000-00000000a003'::uuid, n.points)) as e(account_id, amount);
+    get diagnostics v_written = row_count;
+    -- A skipped key changes what the later items of the batch would have been judged against: decided again one
+    -- by one (the service retries a failed batch one redemption at a time, where a skip is answered below).
+    if v_written <> 2 * cardinality(v_recorded) and v_count > 1 then
+      raise exception 'redeem_points_batch: a concurrent redemption took one of the batch''s keys'
+        using errcode = 'serialization_failure';
+    end if;
+  end if;
+
+  -- Every item answered with the row its key holds now. Refusals answer from the decision alone: a later item
+  -- may have recorded the same key since. A stored row other than the one decided on (only a skipped key, in a
+  -- batch of one) is answered with its customer's balance now.
+  return query
+  select u.item::integer, a.outcome, s.id, s.idempotency_key,
+         case when u.decided = 'insufficient' then u.customer_id else s.customer_id end,
+         s.points, s.reward_reference, s.actor, s.redeemed_at,
+         (select c.cancelled_at from redemption_cancellations c where c.redemption_id = s.id offset 0),
+         case when a.outcome = u.decided then u.balance else customer_balance(s.customer_id) end
+    from unnest(p_ids, p_keys, p_customer_ids, p_hashes, v_outcomes, v_item_balances) with ordinality
+         as u(id, key, customer_id, payload_hash, decided, balance, item)
+    left join lateral (select x.* from redemptions x
+                        where x.idempotency_key = u.key and u.decided in ('recorded', 'replayed', 'conflict')
+                       offset 0) s on true
+    cross join lateral (select case when s.id is null then u.decided
+                                    when s.id = u.id then 'recorded'
+                                    when s.payload_hash = u.payload_hash then 'replayed'
+                                    else 'conflict' end as outcome) a
+   order by u.item;
 end $function$;
 
 CREATE OR REPLACE FUNCTION public.refuse_api_token_change()
@@ -943,6 +1046,7 @@ GRANT EXECUTE ON FUNCTION post_movement(p_transaction_id uuid, p_customer_id uui
 GRANT EXECUTE ON FUNCTION record_purchases(p_ids uuid[], p_retailer_ids uuid[], p_transaction_ids text[], p_customer_ids uuid[], p_product_ids uuid[], p_quantities integer[], p_unit_prices integer[], p_purchased_ats timestamp with time zone[], p_payload_hashes bytea[], p_promotion_ids uuid[], p_award_rates numeric[], p_points bigint[], p_ledger_keys text[], p_posting_items integer[], p_posting_accounts uuid[], p_posting_amounts bigint[], p_catalog_seqs bigint[]) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION record_return(p_id uuid, p_retailer_id uuid, p_transaction_id text, p_purchase_transaction_id text, p_quantity integer, p_returned_at timestamp with time zone, p_payload_hash bytea) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION redeem_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reward_reference text, p_actor text, p_payload_hash bytea) TO loyalty_service;
+GRANT EXECUTE ON FUNCTION redeem_points_batch(p_ids uuid[], p_keys text[], p_customer_ids uuid[], p_points bigint[], p_rewards text[], p_actors text[], p_hashes bytea[]) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION uuid_v7() TO loyalty_service;
 GRANT SELECT ON TABLE account_balances TO loyalty_service;
 GRANT SELECT ON TABLE accounts TO loyalty_service;

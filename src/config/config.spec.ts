@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       dbPoolSize: 8,
       purchaseBatchSize: 64,
       purchaseConcurrency: 3,
+      redemptionConcurrency: 2,
       promotionRefreshMs: 1000,
       tokenCacheSeconds: 60,
       seedDemo: true,
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
       dbStatementTimeoutMs: 15_000,
       dbLockTimeoutMs: 5_000,
       shutdownDelayMs: 5_000,
+      metricsLedgerReadSeconds: 15,
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
       DB_POOL_SIZE: '20',
       PURCHASE_BATCH_SIZE: '128',
       PURCHASE_CONCURRENCY: '4',
+      REDEMPTION_CONCURRENCY: '5',
       PROMOTION_REFRESH_MS: '5000',
       TOKEN_CACHE_SECONDS: '0',
       SEED_DEMO: 'TRUE',
@@ -95,6 +98,7 @@ describe('loadConfig', () => {
       DB_STATEMENT_TIMEOUT_MS: '2000',
       DB_LOCK_TIMEOUT_MS: '500',
       SHUTDOWN_DELAY_MS: '0',
+      METRICS_LEDGER_READ_SECONDS: '60',
       ADMIN_NAME: ' Back office (Jane) ',
     });
     expect(config).toEqual({
@@ -110,6 +114,7 @@ describe('loadConfig', () => {
       dbPoolSize: 20,
       purchaseBatchSize: 128,
       purchaseConcurrency: 4,
+      redemptionConcurrency: 5,
       promotionRefreshMs: 5000,
       tokenCacheSeconds: 0,
       seedDemo: true,
@@ -132,6 +137,7 @@ describe('loadConfig', () => {
       dbStatementTimeoutMs: 2000,
       dbLockTimeoutMs: 500,
       shutdownDelayMs: 0,
+      metricsLedgerReadSeconds: 60,
     });
   });
 
@@ -229,9 +235,13 @@ describe('loadConfig', () => {
     ['MAX_PURCHASE_AGE_DAYS', '0', 'MAX_PURCHASE_AGE_DAYS must be a whole number from 1 to 3650'],
     ['DB_POOL_SIZE', '1', 'DB_POOL_SIZE must be a whole number from 2 to 500'],
     ['PURCHASE_BATCH_SIZE', '1001', 'PURCHASE_BATCH_SIZE must be a whole number from 1 to 1000'],
+    ['REDEMPTION_CONCURRENCY', '0', 'REDEMPTION_CONCURRENCY must be a whole number from 1 to 100'],
     ['PROMOTION_REFRESH_MS', '10', 'PROMOTION_REFRESH_MS must be a whole number from 50 to 60000'],
     ['TOKEN_CACHE_SECONDS', '-5', 'TOKEN_CACHE_SECONDS must be a whole number from 0 to 3600'],
     ['EMBEDDED_PG_PORT', '0', 'EMBEDDED_PG_PORT must be a whole number from 1 to 65535'],
+    ['METRICS_LEDGER_READ_SECONDS', '0', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
+    ['METRICS_LEDGER_READ_SECONDS', '3601', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
+    ['METRICS_LEDGER_READ_SECONDS', '1.5', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
   ])('names %s when out of range (%p)', (name, value, message) => {
     const problems = problemsOf({ [name]: value, ...(name === 'DB_POOL_SIZE' ? { PURCHASE_CONCURRENCY: '1' } : {}) });
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
@@ -242,6 +252,13 @@ describe('loadConfig', () => {
       'PURCHASE_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too',
     ]);
     expect(loadConfig({ DB_POOL_SIZE: '4', PURCHASE_CONCURRENCY: '3' }).purchaseConcurrency).toBe(3);
+  });
+
+  it('requires REDEMPTION_CONCURRENCY below DB_POOL_SIZE', () => {
+    expect(problemsOf({ DB_POOL_SIZE: '3', PURCHASE_CONCURRENCY: '1', REDEMPTION_CONCURRENCY: '3' })).toEqual([
+      'REDEMPTION_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too',
+    ]);
+    expect(loadConfig({ DB_POOL_SIZE: '3', PURCHASE_CONCURRENCY: '1', REDEMPTION_CONCURRENCY: '2' }).redemptionConcurrency).toBe(2);
   });
 
   it('reports every problem at once, and names each in the message', () => {

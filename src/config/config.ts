@@ -21,13 +21,19 @@ export interface AppConfig {
   adminName: string;
   maxPurchaseAgeDays: number;
   dbPoolSize: number;
-  /** At most this many concurrent purchases share one database transaction. */
+  /** At most this many concurrent purchases, or redemptions, share one database transaction. */
   purchaseBatchSize: number;
   /**
    * Purchase batches running at once. Fewer, larger batches beat many small ones: each commit costs a WAL
    * flush and a round of trigger and constraint work, whatever the batch size.
    */
   purchaseConcurrency: number;
+  /**
+   * Redemption batches running at once (up to purchaseBatchSize redemptions each), on connections of the same
+   * pool: with the purchases' they should leave DB_POOL_SIZE room for reads. Batches of one customer wait for
+   * each other's commit on its lock, so a second one in flight only keeps that lock busy between commits.
+   */
+  redemptionConcurrency: number;
   /** How often another instance's promotion changes are picked up. */
   promotionRefreshMs: number;
   /** How long a POS token stays cached before it is looked up again. */
@@ -51,6 +57,11 @@ export interface AppConfig {
   dbLockTimeoutMs: number;
   /** After SIGTERM: how long readiness answers 503 while requests are still served, before the listener closes. */
   shutdownDelayMs: number;
+  /**
+   * The ledger's gauges on /metrics (points outstanding, program accounts) are read from the database at most
+   * once per this many seconds, however many scrapers ask: about the scrape interval.
+   */
+  metricsLedgerReadSeconds: number;
 }
 
 export interface GraphqlLimits {
@@ -147,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: int('DB_POOL_SIZE', 8, 2, 500),
     purchaseBatchSize: int('PURCHASE_BATCH_SIZE', 64, 1, 1000),
     purchaseConcurrency: int('PURCHASE_CONCURRENCY', 3, 1, 100),
+    redemptionConcurrency: int('REDEMPTION_CONCURRENCY', 2, 1, 100),
     promotionRefreshMs: int('PROMOTION_REFRESH_MS', 1000, 50, 60000),
     tokenCacheSeconds: int('TOKEN_CACHE_SECONDS', 60, 0, 3600),
     seedDemo: bool('SEED_DEMO', databaseUrl === null),
@@ -169,9 +181,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     dbLockTimeoutMs: int('DB_LOCK_TIMEOUT_MS', 5_000, 10, 3_600_000),
     shutdownDelayMs: int('SHUTDOWN_DELAY_MS', 5_000, 0, 120_000),
+    metricsLedgerReadSeconds: int('METRICS_LEDGER_READ_SECONDS', 15, 1, 3600),
   };
   if (config.purchaseConcurrency >= config.dbPoolSize) {
     problems.push('PURCHASE_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too');
+  }
+  if (config.redemptionConcurrency >= config.dbPoolSize) {
+    problems.push('REDEMPTION_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
+import { ConcurrencyLimit } from '../common/batching/concurrency-limit';
+import { ItemResult, MicroBatcher } from '../common/batching/micro-batcher';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { SQL_POOL } from '../database/database.module';
 import { RedemptionModel } from './models/redemption.model';
 import { redemptionStatus } from './redemption-status';
@@ -26,8 +29,8 @@ export type CancelOutcome =
   | { outcome: 'not_found' };
 
 /**
- * The columns both functions return. A refusal fills only the outcome (and the balance, when insufficient); the
- * other columns are read only for the outcomes that return a redemption.
+ * The columns the functions return (redeem_points_batch() adds its item number). A refusal fills only the outcome
+ * (and the balance, when insufficient); the other columns are read only for the outcomes that return a redemption.
  */
 interface Row {
   outcome: string;
@@ -46,33 +49,38 @@ const COLUMNS = `outcome, id, idempotency_key, customer_id, points::text, reward
   cancelled_at, customer_balance::text`;
 
 /**
- * Redemptions and their cancellations. Each call is one statement: redeem_points() and cancel_redemption()
- * (migrations/0010_points_lifecycle.sql) take the customer's lock and decide, on what committed before, whether
- * to write the row and its ledger transaction, so concurrent calls never overdraw or cancel twice.
+ * The redemption path: concurrent redemptions share one statement and one database transaction.
+ * redeem_points_batch() (migrations/0011_redemption_batches.sql) takes the locks of all the batch's customers and
+ * answers each item exactly as redeem_points() would have, had the items come one after another in item order.
+ */
+export const REDEEM_POINTS_BATCH_SQL = `select item, ${COLUMNS}
+  from redeem_points_batch($1::uuid[], $2::text[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::bytea[])`;
+
+/**
+ * Redemptions and their cancellations. Each database call is one statement that takes the customers' locks and
+ * decides, on what committed before, whether to write the rows and their ledger transactions, so concurrent
+ * calls never overdraw or cancel twice.
  */
 @Injectable()
 export class RedemptionsRepository {
-  constructor(@Inject(SQL_POOL) private readonly pool: Pool) {}
+  private readonly batcher: MicroBatcher<RedemptionToRecord, RedeemOutcome>;
+  /** Batches and their retries alike: redemptions never hold more than REDEMPTION_CONCURRENCY connections. */
+  private readonly connections: ConcurrencyLimit;
 
-  async redeem(r: RedemptionToRecord): Promise<RedeemOutcome> {
-    const { rows } = await this.pool.query<Row>({
-      name: 'redeem_points',
-      text: `select ${COLUMNS} from redeem_points($1::uuid, $2::text, $3::uuid, $4::bigint, $5::text, $6::text, $7::bytea)`,
-      values: [r.id, r.idempotencyKey, r.customerId, r.points.toString(), r.rewardReference, r.actor, r.payloadHash],
+  constructor(
+    @Inject(SQL_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.connections = new ConcurrencyLimit(config.redemptionConcurrency);
+    this.batcher = new MicroBatcher((items) => this.redeemIsolated(items), {
+      maxBatch: config.purchaseBatchSize,
+      maxInFlight: config.redemptionConcurrency,
     });
-    const row = rows[0];
-    switch (row.outcome) {
-      case 'customer_not_found':
-        return { outcome: 'customer_not_found' };
-      case 'insufficient':
-        return { outcome: 'insufficient', customerBalance: BigInt(row.customer_balance) };
-      case 'recorded':
-      case 'replayed':
-      case 'conflict':
-        return { outcome: row.outcome, redemption: toRedemption(row), customerBalance: BigInt(row.customer_balance) };
-      default:
-        throw new Error(`redeem_points answered an unknown outcome: ${row.outcome}`);
-    }
+  }
+
+  /** One redemption; concurrent calls share database transactions but never each other's errors. */
+  redeem(r: RedemptionToRecord): Promise<RedeemOutcome> {
+    return this.batcher.submit(r);
   }
 
   async cancel(redemptionId: string, actor: string): Promise<CancelOutcome> {
@@ -91,6 +99,74 @@ export class RedemptionsRepository {
       default:
         throw new Error(`cancel_redemption answered an unknown outcome: ${row.outcome}`);
     }
+  }
+
+  /**
+   * A batch that fails as a whole (a bug, a deadlock, a lost connection, a key taken by a concurrent batch) is
+   * retried one redemption at a time, so that one bad redemption fails alone and the others are still answered.
+   * The retries queue for the same connections as the batches, rather than taking the whole pool at once.
+   */
+  private async redeemIsolated(items: RedemptionToRecord[]): Promise<Array<ItemResult<RedeemOutcome>>> {
+    try {
+      return await this.redeemBatch(items);
+    } catch (error) {
+      if (items.length === 1) return [{ ok: false, error }];
+      return Promise.all(
+        items.map((item) =>
+          this.redeemBatch([item]).then(
+            ([result]) => result,
+            (e: unknown) => ({ ok: false as const, error: e }),
+          ),
+        ),
+      );
+    }
+  }
+
+  private async redeemBatch(items: RedemptionToRecord[]): Promise<Array<ItemResult<RedeemOutcome>>> {
+    const { rows } = await this.connections.run(() =>
+      this.pool.query<Row & { item: number }>({
+        name: 'redeem_points_batch',
+        text: REDEEM_POINTS_BATCH_SQL,
+        values: redeemPointsBatchValues(items),
+      }),
+    );
+    // Each answer goes to its own caller: an answer out of place would be another customer's redemption.
+    if (rows.some((row, at) => row.item !== at + 1)) throw new Error('redeem_points_batch answered out of item order');
+    return rows.map((row): ItemResult<RedeemOutcome> => {
+      try {
+        return { ok: true, value: toRedeemOutcome(row) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+}
+
+/** The arguments of REDEEM_POINTS_BATCH_SQL for a batch: item n of every array is redemption n. */
+export function redeemPointsBatchValues(items: RedemptionToRecord[]): unknown[] {
+  return [
+    items.map((r) => r.id),
+    items.map((r) => r.idempotencyKey),
+    items.map((r) => r.customerId),
+    items.map((r) => r.points.toString()),
+    items.map((r) => r.rewardReference),
+    items.map((r) => r.actor),
+    items.map((r) => r.payloadHash),
+  ];
+}
+
+function toRedeemOutcome(row: Row): RedeemOutcome {
+  switch (row.outcome) {
+    case 'customer_not_found':
+      return { outcome: 'customer_not_found' };
+    case 'insufficient':
+      return { outcome: 'insufficient', customerBalance: BigInt(row.customer_balance) };
+    case 'recorded':
+    case 'replayed':
+    case 'conflict':
+      return { outcome: row.outcome, redemption: toRedemption(row), customerBalance: BigInt(row.customer_balance) };
+    default:
+      throw new Error(`redeem_points_batch answered an unknown outcome: ${row.outcome}`);
   }
 }
 

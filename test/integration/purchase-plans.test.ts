@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { uuidV7 } from '../../src/common/ids/uuid-v7';
 import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
 import { PurchaseToRecord, RECORD_PURCHASES_SQL, recordPurchasesValues } from '../../src/purchases/purchases.repository';
+import { REDEEM_POINTS_BATCH_SQL, redeemPointsBatchValues, RedemptionToRecord } from '../../src/redemptions/redemptions.repository';
 import { Fixtures } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -24,9 +25,10 @@ function scansWithoutKey(plans: string): string[] {
 /**
  * The purchase path's statements are planned once per connection and reused (migration 0006). Plans made when
  * the statistics say the tables are empty must still reach every table by a key: a sequential scan, or a whole
- * index read in some useful order, cached then would be kept while the tables grow to millions of rows.
+ * index read in some useful order, cached then would be kept while the tables grow to millions of rows. The
+ * redemption batches of migration 0011 follow the same rules.
  */
-describe('plans of the purchase path', () => {
+describe('plans of the purchase and redemption paths', () => {
   let t: TestApp;
   let retailerId: string;
   let productId: string;
@@ -66,8 +68,16 @@ describe('plans of the purchase path', () => {
     };
   }
 
-  it('looks up every row by a key, on a connection that planned after ANALYZE of nearly empty tables', async () => {
-    await t.sql.query('analyze customers, accounts, purchases, ledger_transactions, ledger_entries, account_balances');
+  /**
+   * The plans of the 8th call of `statement` on a fresh connection that logs them (auto_explain), every call
+   * answering `expected` (item, outcome) rows. Beyond the five calls after which PL/pgSQL would otherwise
+   * consider a cached generic plan.
+   */
+  async function plansOfEighthCall(
+    statement: string,
+    valuesOf: (call: number) => unknown[],
+    expected: Array<[number, string]>,
+  ): Promise<string> {
     const client = await t.sql.connect();
     const plans: string[] = [];
     const keep = (notice: { message?: string }): void => {
@@ -77,18 +87,25 @@ describe('plans of the purchase path', () => {
       await client.query(`load 'auto_explain'`);
       await client.query(`set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;
                           set auto_explain.log_triggers = on; set auto_explain.log_level = notice`);
-      // Beyond the five calls after which PL/pgSQL would otherwise consider a cached generic plan.
       for (let call = 1; call <= 8; call++) {
         if (call === 8) client.on('notice', keep);
-        const values = recordPurchasesValues([purchase(customers[call % 2], `plan-${call}`)]);
-        const { rows } = await client.query<{ item: number; outcome: string }>(RECORD_PURCHASES_SQL, values);
-        expect(rows.map((r) => [r.item, r.outcome])).toEqual([[1, 'recorded']]);
+        const { rows } = await client.query<{ item: number; outcome: string }>(statement, valuesOf(call));
+        expect(rows.map((r) => [r.item, r.outcome])).toEqual(expected);
       }
     } finally {
       client.off('notice', keep);
       client.release(true);
     }
-    const all = plans.join('\n');
+    return plans.join('\n');
+  }
+
+  it('looks up every row by a key, on a connection that planned after ANALYZE of nearly empty tables', async () => {
+    await t.sql.query('analyze customers, accounts, purchases, ledger_transactions, ledger_entries, account_balances');
+    const all = await plansOfEighthCall(
+      RECORD_PURCHASES_SQL,
+      (call) => recordPurchasesValues([purchase(customers[call % 2], `plan-${call}`)]),
+      [[1, 'recorded']],
+    );
     // The statements that matter were all explained: the purchase insert, the stored rows and balances, the
     // balance trigger, the deferred entries check and the per-statement reference checks (0008).
     expect(all).toMatch(/Insert on purchases/);
@@ -100,6 +117,49 @@ describe('plans of the purchase path', () => {
     expect(all).toMatch(/purchases_idempotency_key on purchases/);
     expect(all).toMatch(/ledger_entries_transaction_idx/);
     expect(all).toMatch(/customers_pkey/);
+    expect(all).not.toMatch(/Seq Scan/);
+    expect(scansWithoutKey(all)).toEqual([]);
+  });
+
+  it('redemption batches (migration 0011) too: locks, keys, balances and writes by a key', async () => {
+    const funded = [await new Fixtures(t).customer(), await new Fixtures(t).customer()];
+    for (const customerId of funded) {
+      await t.sql.query(
+        `select adjust_points(gen_random_uuid(), 'plan-fund-' || $1, $1::uuid, 1000, 'plans', 'test',
+                              sha256(convert_to($1, 'UTF8')))`,
+        [customerId],
+      );
+    }
+    await t.sql.query(`analyze customers, accounts, account_balances, redemptions, redemption_cancellations,
+                               ledger_transactions, ledger_entries`);
+    const redemption = (customerId: string, idempotencyKey: string): RedemptionToRecord => ({
+      id: uuidV7(),
+      idempotencyKey,
+      customerId,
+      points: 1n,
+      rewardReference: 'MUG',
+      actor: 'test',
+      payloadHash: randomBytes(32),
+    });
+    const all = await plansOfEighthCall(
+      REDEEM_POINTS_BATCH_SQL,
+      (call) => redeemPointsBatchValues([redemption(funded[0], `plan-r-${call}`), redemption(funded[1], `plan-s-${call}`)]),
+      [
+        [1, 'recorded'],
+        [2, 'recorded'],
+      ],
+    );
+    // The stored keys, the customers, their balances, the answers' rows and cancellations, the inserts and the
+    // triggers they fire (references, the balances, the deferred entries check).
+    expect(all).toMatch(/redemptions_idempotency_key on redemptions/);
+    expect(all).toMatch(/customers_pkey/);
+    expect(all).toMatch(/account_balances_pkey/);
+    expect(all).toMatch(/redemption_cancellations_pkey/);
+    expect(all).toMatch(/Insert on redemptions/);
+    expect(all).toMatch(/Insert on ledger_transactions/);
+    expect(all).toMatch(/Insert on ledger_entries/);
+    expect(all).toMatch(/accounts_pkey/);
+    expect(all).toMatch(/ledger_entries_transaction_idx/);
     expect(all).not.toMatch(/Seq Scan/);
     expect(scansWithoutKey(all)).toEqual([]);
   });

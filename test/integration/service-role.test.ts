@@ -28,6 +28,7 @@ const EXPECTED_GRANTS = [
   'function record_purchases: EXECUTE',
   'function record_return: EXECUTE',
   'function redeem_points: EXECUTE',
+  'function redeem_points_batch: EXECUTE',
   'function uuid_v7: EXECUTE',
   'table account_balances: SELECT',
   'table accounts: SELECT',
