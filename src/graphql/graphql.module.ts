@@ -6,12 +6,14 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
+import { Registry } from 'prom-client';
 import { formatGraphqlError } from '../common/errors/format-graphql-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { errorLoggingPlugin } from './error-logging.plugin';
 import { GraphqlContext } from './graphql-context';
 import { documentRules } from './limits/document-rules';
 import { limitsPlugin } from './limits/limits.plugin';
+import { requestMetricsPlugin } from './request-metrics.plugin';
 
 
 /**
@@ -23,8 +25,8 @@ import { limitsPlugin } from './limits/limits.plugin';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): ApolloDriverConfig => ({
+      inject: [APP_CONFIG, Registry],
+      useFactory: (config: AppConfig, registry: Registry): ApolloDriverConfig => ({
         path: '/graphql',
         // Built in memory at start; the committed schema.gql is written by `npm run schema:generate` and a test
         // fails when the two differ.
@@ -44,6 +46,7 @@ import { limitsPlugin } from './limits/limits.plugin';
           ApolloServerPluginInlineTraceDisabled(),
           limitsPlugin(config.graphqlLimits),
           errorLoggingPlugin(),
+          requestMetricsPlugin(registry),
         ],
         context: (request: FastifyRequest): Partial<GraphqlContext> => ({
           req: request as GraphqlContext['req'],

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ProductsModule } from '../products/products.module';
 import { PromotionsModule } from '../promotions/promotions.module';
+import { PurchaseMetrics } from './purchase.metrics';
 import { PurchasesRepository } from './purchases.repository';
 import { PurchasesResolver } from './purchases.resolver';
 import { PurchasesService } from './purchases.service';
 
 @Module({
   imports: [ProductsModule, PromotionsModule],
-  providers: [PurchasesService, PurchasesResolver, PurchasesRepository],
+  providers: [PurchasesService, PurchasesResolver, PurchasesRepository, PurchaseMetrics],
   exports: [PurchasesService],
 })
 export class PurchasesModule {}

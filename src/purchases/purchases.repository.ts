@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { ConcurrencyLimit } from '../common/batching/concurrency-limit';
 import { ItemResult, MicroBatcher } from '../common/batching/micro-batcher';
@@ -9,6 +9,7 @@ import { SQL_POOL } from '../database/database.module';
 import { Posting } from '../ledger/ledger';
 import { awardRateFromDatabase, formatAwardRate } from '../promotions/award-rate';
 import { PurchaseModel } from './models/purchase.model';
+import { PurchaseMetrics } from './purchase.metrics';
 
 export interface PurchaseToRecord {
   id: string;
@@ -79,12 +80,16 @@ export class PurchasesRepository {
   constructor(
     @Inject(SQL_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) config: AppConfig,
+    // Absent only when a test builds the repository by hand.
+    @Optional() metrics?: PurchaseMetrics,
   ) {
     this.connections = new ConcurrencyLimit(config.purchaseConcurrency);
     this.batcher = new MicroBatcher((items) => this.recordIsolated(items), {
       maxBatch: config.purchaseBatchSize,
       maxInFlight: config.purchaseConcurrency,
+      onBatch: metrics?.batchSent,
     });
+    metrics?.watch(this.batcher);
   }
 
   /** Records one purchase; concurrent calls share database transactions but never each other's errors. */

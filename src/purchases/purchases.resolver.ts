@@ -7,11 +7,15 @@ import { GraphqlContext } from '../graphql/graphql-context';
 import { PurchaseArgs } from './dto/purchase.args';
 import { RecordPurchaseInput } from './dto/record-purchase.input';
 import { PurchaseModel, PurchaseResultModel } from './models/purchase.model';
+import { PurchaseMetrics } from './purchase.metrics';
 import { PurchasesService } from './purchases.service';
 
 @Resolver(() => PurchaseModel)
 export class PurchasesResolver {
-  constructor(private readonly purchases: PurchasesService) {}
+  constructor(
+    private readonly purchases: PurchasesService,
+    private readonly metrics: PurchaseMetrics,
+  ) {}
 
   @Mutation(() => PurchaseResultModel, {
     description:
@@ -28,9 +32,11 @@ export class PurchasesResolver {
     const fields = { retailerId: principal.retailer.id, transactionId: input.transactionId };
     try {
       const result = await this.purchases.record(principal.retailer, input, context.receivedAt);
+      this.metrics.succeeded(result.replayed, result.pointsAwarded);
       context.req.log.info({ ...fields, outcome: result.outcome, points: result.pointsAwarded.toString() }, 'purchase');
       return result;
     } catch (error) {
+      this.metrics.failed(error);
       context.req.log.info({ ...fields, outcome: error instanceof DomainError ? error.code : 'error' }, 'purchase refused');
       throw error;
     }

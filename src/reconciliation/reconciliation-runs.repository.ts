@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { SQL_POOL } from '../database/database.module';
-import { Finding, RunCounts, RunMode, RunReport, RunStatus } from './reconciliation-report';
+import { CheckId, Finding, RunCounts, RunMode, RunReport, RunStatus } from './reconciliation-report';
 import { PreviousRun } from './run-plan';
 
 // Any constant: it only has to be the same for every process, so that two runs never overlap.
@@ -23,6 +23,13 @@ interface RunRow {
 
 const RUN_COLUMNS = `id::text, started_at, finished_at, mode, mode_reason, since_run_id::text, status,
   watermark::text, counts, findings, error`;
+
+export interface RunsForMetrics {
+  /** The latest run that finished its checks (clean, drift or empty); null before the first. */
+  latest: { startedAt: Date; finishedAt: Date; findings: Array<{ check: CheckId; kind: string; count: bigint }> } | null;
+  /** When the latest run that found no drift (clean, or an empty ledger) ended; null: never. */
+  lastCleanAt: Date | null;
+}
 
 export interface FinishedRun {
   status: Exclude<RunStatus, 'running'>;
@@ -127,14 +134,43 @@ export class ReconciliationRunsRepository {
     return rows[0] ? toReport(rows[0]) : null;
   }
 
-  /** What /metrics reports: the latest run that finished checking (an errored run checked nothing). */
-  async latestFinished(): Promise<{ driftCount: bigint; finishedAt: Date } | null> {
-    const { rows } = await this.pool.query<{ drift_count: string; finished_at: Date }>(
-      `select finished_at, (select coalesce(sum((f ->> 'count')::numeric), 0) from jsonb_array_elements(findings) f)::text
-              as drift_count
-         from reconciliation_runs r where status in ('clean', 'drift', 'empty') order by r.id desc limit 1`,
-    );
-    return rows[0] ? { driftCount: BigInt(rows[0].drift_count), finishedAt: rows[0].finished_at } : null;
+  /**
+   * What /metrics reports, in one round trip: the latest run that finished checking (an errored run checked
+   * nothing) with its findings' counts (not their examples), and when the latest run that found no drift ended.
+   */
+  async forMetrics(): Promise<RunsForMetrics> {
+    const { rows } = await this.pool.query<{
+      started_at: Date | null;
+      finished_at: Date | null;
+      findings: Array<{ check: CheckId; kind: string; count: string }> | null;
+      last_clean_at: Date | null;
+    }>({
+      name: 'reconciliation_runs_for_metrics',
+      text: `select l.started_at, l.finished_at, l.findings,
+                    (select c.finished_at from reconciliation_runs c
+                      where c.status in ('clean', 'empty') order by c.id desc limit 1) as last_clean_at
+               from (select 1) one
+               left join lateral (
+                 select r.started_at, r.finished_at,
+                        (select coalesce(jsonb_agg(jsonb_build_object('check', f ->> 'check', 'kind', f ->> 'kind',
+                                                                      'count', f ->> 'count')), '[]'::jsonb)
+                           from jsonb_array_elements(r.findings) f) as findings
+                   from reconciliation_runs r
+                  where r.status in ('clean', 'drift', 'empty')
+                  order by r.id desc limit 1) l on true`,
+    });
+    const r = rows[0];
+    return {
+      latest:
+        r.finished_at === null || r.started_at === null
+          ? null
+          : {
+              startedAt: r.started_at,
+              finishedAt: r.finished_at,
+              findings: (r.findings ?? []).map((f) => ({ check: f.check, kind: f.kind, count: BigInt(f.count) })),
+            },
+      lastCleanAt: r.last_clean_at,
+    };
   }
 }
 

@@ -3,6 +3,7 @@ import { actorOf, Principal, Role } from '../common/auth/principal';
 import { CurrentPrincipal, Roles } from '../common/auth/roles.decorator';
 import { DomainError } from '../common/errors/domain-error';
 import { GraphqlContext } from '../graphql/graphql-context';
+import { MovementMetrics } from '../metrics/movement.metrics';
 import { CancelRedemptionArgs } from './dto/cancel-redemption.args';
 import { RedeemPointsInput } from './dto/redeem-points.input';
 import { RedemptionModel, RedemptionResultModel } from './models/redemption.model';
@@ -13,7 +14,10 @@ const refusal = (error: unknown) => (error instanceof DomainError ? error.code :
 
 @Resolver(() => RedemptionModel)
 export class RedemptionsResolver {
-  constructor(private readonly redemptions: RedemptionsService) {}
+  constructor(
+    private readonly redemptions: RedemptionsService,
+    private readonly movements: MovementMetrics,
+  ) {}
 
   @Mutation(() => RedemptionResultModel, {
     description:
@@ -30,9 +34,11 @@ export class RedemptionsResolver {
     const fields = { customerId: input.customerId, idempotencyKey: input.idempotencyKey, points: input.points.toString() };
     try {
       const result = await this.redemptions.redeem(input, actorOf(principal));
+      this.movements.succeeded('redemption', result.replayed, -result.redemption.points);
       context.req.log.info({ ...fields, redemptionId: result.redemption.id, replayed: result.replayed }, 'redemption');
       return result;
     } catch (error) {
+      this.movements.failed('redemption', error);
       context.req.log.info({ ...fields, outcome: refusal(error) }, 'redemption refused');
       throw error;
     }
@@ -51,9 +57,11 @@ export class RedemptionsResolver {
   ): Promise<RedemptionResultModel> {
     try {
       const result = await this.redemptions.cancel(args.id, actorOf(principal));
+      this.movements.succeeded('cancellation', result.replayed, result.redemption.points);
       context.req.log.info({ redemptionId: args.id, replayed: result.replayed }, 'redemption cancelled');
       return result;
     } catch (error) {
+      this.movements.failed('cancellation', error);
       context.req.log.info({ redemptionId: args.id, outcome: refusal(error) }, 'cancellation refused');
       throw error;
     }

@@ -4,13 +4,17 @@ import { CurrentPrincipal, Roles } from '../common/auth/roles.decorator';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code';
 import { GraphqlContext } from '../graphql/graphql-context';
+import { MovementMetrics } from '../metrics/movement.metrics';
 import { RecordReturnInput } from './dto/record-return.input';
 import { PurchaseReturnModel, ReturnResultModel } from './models/purchase-return.model';
 import { ReturnsService } from './returns.service';
 
 @Resolver(() => PurchaseReturnModel)
 export class ReturnsResolver {
-  constructor(private readonly returns: ReturnsService) {}
+  constructor(
+    private readonly returns: ReturnsService,
+    private readonly movements: MovementMetrics,
+  ) {}
 
   @Mutation(() => ReturnResultModel, {
     description:
@@ -35,9 +39,11 @@ export class ReturnsResolver {
     };
     try {
       const result = await this.returns.record(principal.retailer, input, context.receivedAt);
+      this.movements.succeeded('return', result.replayed, -result.pointsReversed);
       context.req.log.info({ ...fields, outcome: result.outcome, points: result.pointsReversed.toString() }, 'return');
       return result;
     } catch (error) {
+      this.movements.failed('return', error);
       context.req.log.info({ ...fields, outcome: error instanceof DomainError ? error.code : 'error' }, 'return refused');
       throw error;
     }

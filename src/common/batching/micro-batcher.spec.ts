@@ -69,7 +69,37 @@ describe('MicroBatcher', () => {
     expect(batcher.pending).toBe(0);
   });
 
-  it('answers every call exactly once with its own value, never running more than maxInFlight batches', async () => {
+  it('tells onBatch each batch size as it leaves, and shows what waits and what runs', async () => {
+    const sizes: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        await gate;
+        return items.map((i) => ({ ok: true, value: i }));
+      },
+      { maxBatch: 2, maxInFlight: 1, onBatch: (size) => sizes.push(size) },
+    );
+    const calls = [1, 2, 3, 4, 5].map((i) => batcher.submit(i));
+    // Before the end of the round nothing has left.
+    expect({ queued: batcher.queued, running: batcher.running, sizes }).toEqual({ queued: 5, running: 0, sizes: [] });
+    await tick();
+    expect({ queued: batcher.queued, running: batcher.running, sizes }).toEqual({ queued: 3, running: 1, sizes: [2] });
+    release();
+    await expect(Promise.all(calls)).resolves.toEqual([1, 2, 3, 4, 5]);
+    expect({ queued: batcher.queued, running: batcher.running, sizes }).toEqual({ queued: 0, running: 0, sizes: [2, 2, 1] });
+  });
+
+  it('works without onBatch', async () => {
+    const batcher = new MicroBatcher<number, number>(async (items) => items.map((i) => ({ ok: true, value: i })), {
+      maxBatch: 4,
+      maxInFlight: 2,
+    });
+    await expect(Promise.all([1, 2].map((i) => batcher.submit(i)))).resolves.toEqual([1, 2]);
+    expect({ queued: batcher.queued, running: batcher.running }).toEqual({ queued: 0, running: 0 });
+  });
+
+  it('answers every call exactly once with its own value, never running more than maxInFlight batches, telling onBatch each', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer(), { maxLength: 200 }),
@@ -78,6 +108,7 @@ describe('MicroBatcher', () => {
         async (values, maxBatch, maxInFlight) => {
           let running = 0;
           let peak = 0;
+          const sizes: number[] = [];
           const batcher = new MicroBatcher<number, string>(
             async (items) => {
               running++;
@@ -87,11 +118,14 @@ describe('MicroBatcher', () => {
               running--;
               return items.map((i) => ({ ok: true, value: `v${i}` }));
             },
-            { maxBatch, maxInFlight },
+            { maxBatch, maxInFlight, onBatch: (size) => sizes.push(size) },
           );
           const results = await Promise.all(values.map((v) => batcher.submit(v)));
           expect(results).toEqual(values.map((v) => `v${v}`));
           expect(peak).toBeLessThanOrEqual(maxInFlight);
+          // onBatch saw every batch: their sizes add up to the calls.
+          expect(sizes.reduce((a, b) => a + b, 0)).toBe(values.length);
+          expect(sizes.every((size) => size >= 1 && size <= maxBatch)).toBe(true);
         },
       ),
       { numRuns: 50 },

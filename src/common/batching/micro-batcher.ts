@@ -10,6 +10,11 @@ export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: unknown
 export interface MicroBatcherOptions {
   maxBatch: number;
   maxInFlight: number;
+  /**
+   * Told the size of each batch as it leaves (metrics). It runs in the drain, outside any caller's promise: it
+   * must be cheap and must not throw. It is called once the batch is running, so a throw could not strand it.
+   */
+  onBatch?: (size: number) => void;
 }
 
 interface Pending<I, O> {
@@ -42,6 +47,16 @@ export class MicroBatcher<I, O> {
     return this.queue.length + this.inFlight;
   }
 
+  /** Calls waiting to leave in a batch (all slots busy, or the current round of I/O not over yet). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Batches sent and not yet answered: at most `maxInFlight`. */
+  get running(): number {
+    return this.inFlight;
+  }
+
   /** Sending at the end of the current round of I/O gathers the requests that arrived in it into one batch. */
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
@@ -61,6 +76,7 @@ export class MicroBatcher<I, O> {
         this.inFlight--;
         this.scheduleDrain();
       });
+      this.options.onBatch?.(batch.length);
     }
   }
 
