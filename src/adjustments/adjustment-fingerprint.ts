@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { payloadDigest } from '../common/ids/payload-digest';
 
 /** An adjustment as ADMIN sent it, its reason as the edge handed it on (trimmed of invisible edges). */
 export interface SubmittedAdjustment {
@@ -14,12 +14,11 @@ export interface SubmittedAdjustment {
  * not part of it: it comes from the token, not from the payload.
  */
 export function adjustmentFingerprint(a: SubmittedAdjustment): Buffer {
-  const canonical = JSON.stringify([
+  return payloadDigest([
     'adjustment/1', // kind and format version of this digest
     a.idempotencyKey,
     a.customerId.toLowerCase(),
     a.points.toString(),
     a.reason,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { payloadDigest } from '../common/ids/payload-digest';
 import { Instant } from '../common/time/instant';
 
 /** The purchase as the POS sent it: optional fields stay undefined when left out. */
@@ -17,7 +17,7 @@ export interface SubmittedPurchase {
  * instant, whatever offset it was written with.
  */
 export function purchaseFingerprint(p: SubmittedPurchase): Buffer {
-  const canonical = JSON.stringify([
+  return payloadDigest([
     1, // format version of this digest
     p.transactionId,
     p.customerId.toLowerCase(),
@@ -26,5 +26,4 @@ export function purchaseFingerprint(p: SubmittedPurchase): Buffer {
     p.unitPriceCents ?? null,
     p.purchasedAt ? p.purchasedAt.epochMicros.toString() : null,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { payloadDigest } from '../common/ids/payload-digest';
 
 /** A redemption as its caller sent it (after the edge's validation; nothing in it is rewritten). */
 export interface SubmittedRedemption {
@@ -14,12 +14,11 @@ export interface SubmittedRedemption {
  * Who calls is not part of it: the same request resent by another REWARDS token of the shop is a replay.
  */
 export function redemptionFingerprint(r: SubmittedRedemption): Buffer {
-  const canonical = JSON.stringify([
+  return payloadDigest([
     'redemption/1', // kind and format version of this digest
     r.idempotencyKey,
     r.customerId.toLowerCase(),
     r.points.toString(),
     r.rewardReference,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { payloadDigest } from '../common/ids/payload-digest';
 import { Instant } from '../common/time/instant';
 
 /** The return as the POS sent it: returnedAt stays undefined when left out. */
@@ -15,12 +15,11 @@ export interface SubmittedReturn {
  * returnedAt compares as an instant, whatever offset it was written with; transaction ids compare exactly.
  */
 export function returnFingerprint(r: SubmittedReturn): Buffer {
-  const canonical = JSON.stringify([
+  return payloadDigest([
     1, // format version of this digest
     r.transactionId,
     r.purchaseTransactionId,
     r.quantity,
     r.returnedAt ? r.returnedAt.epochMicros.toString() : null,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest();
 }
