@@ -45,6 +45,9 @@ export async function purchaseCall(client) {
   });
   return {
     name: batch ? `${fn.name}, one purchase per call` : fn.name,
+    // For callers that build whole batches (bench/raw-batch.mjs): the function's shape and argument fields.
+    batch,
+    args,
     text: `select * from ${fn.name}(${args.map((a, i) => `$${i + 1}::${a.type}`).join(', ')})`,
     values: (purchase) => args.map((a) => (a.wrap ? [purchase[a.field]] : purchase[a.field])),
   };

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
 import pg from 'pg';
 import { runBaseline } from './baseline.mjs';
+import { runRawBatchGrid } from './raw-batch.mjs';
 import { loadDataset } from './dataset.mjs';
 import { provisionDatabase } from './database.mjs';
 import { loadHistory } from './history.mjs';
@@ -65,6 +66,16 @@ async function main() {
   await client.query('checkpoint').catch(() => undefined);
   log(`data set: ${dataset.customers.length.toLocaleString('en-US')} customers, ${dataset.retailers.length} retailers, ` +
     `${dataset.promoted.length} products with a promotion, ${dataset.plain.length} without (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+  if (options.rawBatch) {
+    // The database alone: no service is started, no HTTP scenario runs.
+    const pids = { postmaster: await findPostmaster(client, db.url) };
+    log(`PostgreSQL ${db.server.version} (${db.embedded ? 'embedded' : 'DATABASE_URL'}, shared_buffers ${db.server.shared_buffers}, ` +
+      `synchronous_commit ${db.server.synchronous_commit}); raw batched grid, ${seconds} s per cell, fresh connections per cell\n`);
+    const ok = await runRawBatchGrid({ url: db.url, client, traffic: createTraffic(dataset), pids, runId, seconds, log });
+    log(ok ? '\nverification: all checks OK' : '\nverification: FAILED (see FAIL lines above)');
+    return ok ? 0 : 1;
+  }
 
   const port = await freePort();
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`;

@@ -695,26 +695,26 @@ begin
                 when x.id = i.id then 'recorded'
                 when x.payload_hash = i.payload_hash then 'replayed'
                 else 'conflict' end as outcome,
-           x.*
+           x.*,
+           b.balance
       from input i
-      -- One lookup per item by its idempotency key (OFFSET 0: see the top of this file).
+      -- One lookup per item by its idempotency key (OFFSET 0: see 0006).
       left join lateral (select s.* from purchases s
                           where s.retailer_id = i.retailer_id and s.transaction_id = i.transaction_id
                          offset 0) x on true
-  ), balances as (
-    select b.account_id, sum(b.balance)::bigint as balance
-      from account_balances b
-     -- The array, not a subquery: the planner then uses the primary key instead of scanning every balance.
-     where b.account_id = any (p_customer_ids)
-     group by b.account_id
+      -- And the stored purchase's customer's balance buckets by primary key, per item: never a join of the
+      -- items with a set of balances, which a plan made on small tables may run as a nested loop over that set.
+      cross join lateral (select sum(a.balance)::bigint as balance from account_balances a
+                           where a.account_id = x.customer_id
+                          offset 0) b
   )
   select s.item, s.outcome, s.id, s.retailer_id, s.transaction_id, s.customer_id, s.product_id, s.quantity,
          s.unit_price_cents, s.total_price_cents, s.promotion_id, s.award_rate, s.points_earned, s.purchased_at,
          s.recorded_at,
-         (coalesce(b.balance, 0) - case when s.outcome = 'recorded' then coalesce(sum(s.points_earned) filter
+         (coalesce(s.balance, 0) - case when s.outcome = 'recorded' then coalesce(sum(s.points_earned) filter
            (where s.outcome = 'recorded') over (partition by s.customer_id order by s.item
              rows between 1 following and unbounded following), 0) else 0 end)::bigint
-    from stored s left join balances b on b.account_id = s.customer_id
+    from stored s
    order by s.item;
 end $function$;
 
