@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { AppGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
+import { IngestionModule } from './ingestion/ingestion.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ProductsModule,
         PromotionsModule,
         PurchasesModule,
+        IngestionModule,
         ReturnsModule,
         RedemptionsModule,
         AdjustmentsModule,

@@ -5,6 +5,8 @@ import { AuditorTokensResolver } from '../api-tokens/auditor-tokens.resolver';
 import { CustomersResolver } from '../customers/customers.resolver';
 import { ProductsResolver } from '../products/products.resolver';
 import { PromotionsResolver } from '../promotions/promotions.resolver';
+import { IngestionResolver } from '../ingestion/ingestion.resolver';
+import { PurchaseBatchResolver } from '../purchases/purchase-batch.resolver';
 import { PurchasesResolver } from '../purchases/purchases.resolver';
 import { RedemptionsResolver } from '../redemptions/redemptions.resolver';
 import { ReconciliationResolver } from '../reconciliation/reconciliation.resolver';
@@ -17,6 +19,8 @@ export const RESOLVERS = [
   ProductsResolver,
   PromotionsResolver,
   PurchasesResolver,
+  PurchaseBatchResolver,
+  IngestionResolver,
   ReturnsResolver,
   RedemptionsResolver,
   AdjustmentsResolver,

@@ -15,7 +15,7 @@ import { RecordPurchaseInput } from './dto/record-purchase.input';
 import { PurchaseModel } from './models/purchase.model';
 import { pointsFor, totalPriceCents } from './points';
 import { purchaseFingerprint } from './purchase-fingerprint';
-import { PurchasesRepository, RecordOutcome } from './purchases.repository';
+import { PurchasesRepository, PurchaseToRecord, RecordedPurchase, RecordOutcome } from './purchases.repository';
 
 /** A sale may be stamped up to this far ahead of the service's clock (POS clocks drift). */
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -44,6 +44,14 @@ export class PurchasesService {
    * and the ledger postings. The database then decides, atomically, between recorded, replayed and conflict.
    */
   async record(retailer: RetailerIdentity, input: RecordPurchaseInput, receivedAt: Date): Promise<PurchaseResult> {
+    return purchaseResult(await this.repository.record(await this.price(retailer, input, receivedAt)));
+  }
+
+  /**
+   * Everything recordPurchase decides before the database does (recordPurchases shares it item by item): the
+   * purchase as it would be stored, or the DomainError it is refused with.
+   */
+  async price(retailer: RetailerIdentity, input: RecordPurchaseInput, receivedAt: Date): Promise<PurchaseToRecord> {
     const purchasedAt = input.purchasedAt ?? Instant.fromDate(receivedAt);
     this.assertWithinWindow(purchasedAt.toDate(), receivedAt);
 
@@ -62,8 +70,7 @@ export class PurchasesService {
     });
     const points = pointsFor(totalPriceCents(input.quantity, unitPriceCents), promotion?.awardRate ?? null);
     const purchaseId = uuidV7();
-
-    const recorded = await this.repository.record({
+    return {
       id: purchaseId,
       retailerId: retailer.id,
       transactionId: input.transactionId,
@@ -79,19 +86,6 @@ export class PurchasesService {
       ledgerKey: purchaseTransactionKey(purchaseId),
       postings: purchasePostings(customerId, points),
       catalogSeq: catalog.catalogSeq,
-    });
-    if (recorded.outcome === 'conflict') {
-      throw new DomainError(
-        ErrorCode.IDEMPOTENCY_CONFLICT,
-        'This transactionId was already recorded for this retailer with a different purchase',
-      );
-    }
-    return {
-      purchase: recorded.purchase,
-      pointsAwarded: recorded.purchase.pointsEarned,
-      customerBalance: recorded.customerBalance,
-      replayed: recorded.outcome === 'replayed',
-      outcome: recorded.outcome,
     };
   }
 
@@ -107,4 +101,21 @@ export class PurchasesService {
       throw badInput(`purchasedAt is more than ${this.config.maxPurchaseAgeDays} days in the past`);
     }
   }
+}
+
+/** The answer recordPurchase gives for what the database decided: a conflict is refused. */
+export function purchaseResult(recorded: RecordedPurchase): PurchaseResult {
+  if (recorded.outcome === 'conflict') {
+    throw new DomainError(
+      ErrorCode.IDEMPOTENCY_CONFLICT,
+      'This transactionId was already recorded for this retailer with a different purchase',
+    );
+  }
+  return {
+    purchase: recorded.purchase,
+    pointsAwarded: recorded.purchase.pointsEarned,
+    customerBalance: recorded.customerBalance,
+    replayed: recorded.outcome === 'replayed',
+    outcome: recorded.outcome,
+  };
 }

@@ -24,6 +24,9 @@ const LIVE: Caller[] = ['POS', 'AUDITOR', 'REWARDS', 'ADMIN'];
  */
 const MAY_CALL: Record<string, Caller[]> = {
   recordPurchase: ['POS'],
+  recordPurchases: ['POS'],
+  submitPurchase: ['POS'],
+  purchaseSubmission: ['POS'],
   recordReturn: ['POS'],
   redeemPoints: ['ADMIN', 'REWARDS'],
   cancelRedemption: ['ADMIN', 'REWARDS'],

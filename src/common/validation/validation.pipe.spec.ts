@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
-import { ValidateOnlyPipe } from './validation.pipe';
+import { validateInput, ValidateOnlyPipe } from './validation.pipe';
 import { IsIdentifierText, IsNameText } from './validators';
 
 class FlatInput {
@@ -108,5 +108,21 @@ describe('ValidateOnlyPipe', () => {
     await expect(pipe.transform({ name: `  ${'n'.repeat(10)}  `, key: 'k' }, args(NamedInput))).resolves.toEqual({ name: 'n'.repeat(10), key: 'k' });
     const error = await refusal(pipe.transform({ name: 'Ada', key: ' k' }, args(NamedInput)));
     expect(error.message).toMatch(/key must not begin or end with whitespace/);
+  });
+});
+
+describe('list arguments and validateInput', () => {
+  it('hands a list argument on untouched, bad items included: its items are validated one by one', async () => {
+    const list = [{ name: 'a', quantity: 0 }];
+    await expect(new ValidateOnlyPipe().transform(list, args(Array))).resolves.toBe(list);
+  });
+
+  it('validates one item with the rules and messages of the pipe', async () => {
+    const item = { name: 'a', quantity: 2 };
+    await expect(validateInput(FlatInput, item)).resolves.toBe(item);
+    const error = await refusal(validateInput(FlatInput, { name: 'a', quantity: 0 }));
+    const fromPipe = await refusal(new ValidateOnlyPipe().transform({ name: 'a', quantity: 0 }, args(FlatInput)));
+    expect(error.message).toBe(fromPipe.message);
+    await expect(validateInput(NamedInput, { name: '  Ada ', key: 'k' })).resolves.toEqual({ name: 'Ada', key: 'k' });
   });
 });

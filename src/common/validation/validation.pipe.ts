@@ -37,41 +37,52 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
  * copy of the value, which is far cheaper (class-transformer was the largest allocator of the purchase path).
  */
 export class ValidateOnlyPipe implements PipeTransform {
-  private readonly classes = new WeakMap<ArgumentClass, ClassRules>();
-
+  /**
+   * A list argument (metatype Array) is not validated here: its items are, one by one, by the resolver that takes
+   * it (validateInput), so that one bad item of a batch is that item's error rather than the whole request's.
+   */
   async transform(value: unknown, { metatype, type }: ArgumentMetadata): Promise<unknown> {
     if (type === 'custom' || !metatype || UNRULED_TYPES.has(metatype)) return value;
-    const argumentClass = metatype as ArgumentClass;
-    const rules = this.rulesOf(argumentClass);
-    if (!rules.any) return value;
-    // An absent argument is validated as an empty object, so that its required fields are reported.
-    const given = value ?? {};
-    if (typeof given !== 'object') throw badInput('Invalid input: an object is expected');
-    const fields = trimFields(given, rules.trimmed);
-    const instance = rules.nestedInputs
-      ? plainToInstance(argumentClass, fields)
-      : Object.assign(Object.create(argumentClass.prototype) as object, fields);
-    const errors = await validate(instance, {
-      forbidUnknownValues: false,
-      validationError: { target: false, value: false },
-    });
-    if (errors.length > 0) throw badInput(`Invalid input: ${messages(errors).join('; ')}`);
-    return fields === given ? value : fields;
+    return validateInput(metatype as ArgumentClass, value);
   }
+}
 
-  private rulesOf(argumentClass: ArgumentClass): ClassRules {
-    let rules = this.classes.get(argumentClass);
-    if (rules === undefined) {
-      const metadata = getMetadataStorage().getTargetValidationMetadatas(argumentClass, '', true, false);
-      rules = {
-        any: metadata.length > 0,
-        nestedInputs: metadata.some((m) => m.type === 'nestedValidation'),
-        trimmed: trimmedFieldsOf(argumentClass),
-      };
-      this.classes.set(argumentClass, rules);
-    }
-    return rules;
+const classes = new WeakMap<ArgumentClass, ClassRules>();
+
+/**
+ * Validates one value of an argument or input class exactly as the pipe does (trimming, then the rules); throws
+ * BAD_USER_INPUT naming each offending field, else answers the value to hand on.
+ */
+export async function validateInput(argumentClass: ArgumentClass, value: unknown): Promise<unknown> {
+  const rules = rulesOf(argumentClass);
+  if (!rules.any) return value;
+  // An absent argument is validated as an empty object, so that its required fields are reported.
+  const given = value ?? {};
+  if (typeof given !== 'object') throw badInput('Invalid input: an object is expected');
+  const fields = trimFields(given, rules.trimmed);
+  const instance = rules.nestedInputs
+    ? plainToInstance(argumentClass, fields)
+    : Object.assign(Object.create(argumentClass.prototype) as object, fields);
+  const errors = await validate(instance, {
+    forbidUnknownValues: false,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length > 0) throw badInput(`Invalid input: ${messages(errors).join('; ')}`);
+  return fields === given ? value : fields;
+}
+
+function rulesOf(argumentClass: ArgumentClass): ClassRules {
+  let rules = classes.get(argumentClass);
+  if (rules === undefined) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(argumentClass, '', true, false);
+    rules = {
+      any: metadata.length > 0,
+      nestedInputs: metadata.some((m) => m.type === 'nestedValidation'),
+      trimmed: trimmedFieldsOf(argumentClass),
+    };
+    classes.set(argumentClass, rules);
   }
+  return rules;
 }
 
 export function createValidationPipe(): ValidateOnlyPipe {

@@ -20,6 +20,10 @@ export const LIST_SIZES: Record<string, number | 'first'> = {
   // Priced at what a page of runs typically holds; the response-size bound covers a page of bad days.
   'ReconciliationRun.findings': 3,
   'ReconciliationFinding.examples': 10,
+  // One outcome per input, at most 1,000 (the resolver's bound): priced at 10 rather than per input, so that a full
+  // batch of 1,000 with every field selected (about 21 each) fits GRAPHQL_MAX_COST. What it costs the service is
+  // bounded by the 1,000 items, MAX_PURCHASES_PER_REQUEST (it counts as one field) and the request body limit.
+  'Mutation.recordPurchases': 10,
 };
 /** A list the table does not name (it should not happen: see above). */
 const UNKNOWN_LIST_SIZE = 100;

@@ -11,6 +11,10 @@ import { limitError } from './limit-error';
  */
 export const LEDGER_WRITES: ReadonlySet<string> = new Set([
   'recordPurchase',
+  // One field, up to 1,000 purchases in statements of its own (the 1,000 bound is the resolver's).
+  'recordPurchases',
+  // Direct mode records like recordPurchase; event mode publishes to the stream.
+  'submitPurchase',
   'recordReturn',
   'redeemPoints',
   'cancelRedemption',
@@ -52,7 +56,7 @@ export function limitsPlugin(limits: GraphqlLimits): ApolloServerPlugin<GraphqlC
           }
           if (known.ledgerWrites > limits.maxPurchasesPerRequest) {
             throw limitError(
-              `At most ${limits.maxPurchasesPerRequest} ledger-writing fields (recordPurchase, recordReturn, redeemPoints, ` +
+              `At most ${limits.maxPurchasesPerRequest} ledger-writing fields (recordPurchase, recordPurchases, submitPurchase, recordReturn, redeemPoints, ` +
                 'cancelRedemption, adjustPoints) per request (MAX_PURCHASES_PER_REQUEST)',
             );
           }
