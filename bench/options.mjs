@@ -9,8 +9,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--duration N] [--repeat N] [--
   --keep           keep the bench database (on DATABASE_URL's server) instead of dropping it
   --connections N  concurrent connections of the load generator and of the raw baseline (default 64)
   --skip-redemptions
-                   only the purchase scenarios a-d and the baseline, not the redemption scenarios e and f (for
-                   back-to-back purchase comparisons)
+                   only the purchase scenarios a-d, g (batches of 500) and their raw baselines, not the
+                   redemption scenarios e and f (for back-to-back purchase comparisons)
   --raw-batch      only the raw batched grid, no HTTP scenarios: record_purchases() called directly with 1, 10,
                    100, 500 and 1,000 purchases per call from 2, 4 and 8 connections (N s per cell, default 5),
                    printing purchases/s, PostgreSQL CPU and WAL bytes per purchase, each cell checked in SQL

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pg from 'pg';
+import { percentile } from './baseline.mjs';
 import { measureCpu } from './cpu.mjs';
 import { purchaseCall, purchaseFields } from './purchase-call.mjs';
 import { verifyLedger, verifyScenario, waitForQuiet } from './verify.mjs';
@@ -24,15 +25,20 @@ function batchValues(args, purchases) {
   });
 }
 
-/** One cell: `perCall` purchases per call from `connections` connections for `seconds`. */
-async function runCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq }) {
+/**
+ * One cell: `perCall` purchases per call from `connections` connections for `seconds`. Also the raw batched
+ * baseline of `npm run bench` (bench/batches.mjs), hence the latencies per call and every CPU share.
+ */
+export async function runRawBatchCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq }) {
   const pool = new pg.Pool({ connectionString: url, max: connections, application_name: 'loyalty-bench-raw-batch' });
   pool.on('error', () => undefined);
   const call = await purchaseCall(pool);
   if (!call.batch) throw new Error('--raw-batch needs the batch function record_purchases()');
   const tally = { recorded: 0, credited: 0, points: 0n, errors: 0, errorKinds: new Map() };
+  const latencies = [];
   let sequence = 0;
   try {
+    catalogSeq ??= (await pool.query('select coalesce(max(seq), 0)::text as seq from promotions')).rows[0].seq;
     const lsn = async () => (await pool.query('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
     const walBefore = await lsn();
     const cpu = measureCpu(pids);
@@ -48,9 +54,11 @@ async function runCell({ url, traffic, pids, prefix, perCall, connections, secon
             const p = traffic.next({ customer: 'distinct', products: 'promoted' });
             batch.push({ p, fields: purchaseFields(p, { id: uuidV7(), transactionId: `${prefix}${++sequence}`, payloadHash: randomBytes(32), catalogSeq }) });
           }
+          const t0 = performance.now();
           try {
             const { rows } = await client.query({ name: 'raw_batch', text: call.text, values: batchValues(call.args, batch.map((b) => b.fields)) });
             const bad = rows.find((r) => r.outcome !== 'recorded');
+            latencies.push(performance.now() - t0);
             if (rows.length !== perCall || bad) throw new Error(`outcome ${bad?.outcome ?? `${rows.length} rows`}`);
             for (const { p } of batch) {
               tally.recorded++;
@@ -68,12 +76,16 @@ async function runCell({ url, traffic, pids, prefix, perCall, connections, secon
     };
     await Promise.all(Array.from({ length: connections }, loop));
     const elapsed = (performance.now() - started) / 1000;
-    const { postgresCpu } = cpu(); // before the pool's connections close
+    const shares = cpu(); // before the pool's connections close
+    const { postgresCpu } = shares;
     const walAfter = await lsn();
     const wal = (await pool.query('select pg_wal_lsn_diff($1, $2)::bigint::text as bytes', [walAfter, walBefore])).rows[0].bytes;
     const n = Math.max(1, tally.recorded);
+    latencies.sort((x, y) => x - y);
     return {
+      ...shares,
       perCall, connections, seconds: elapsed, perSecond: tally.recorded / elapsed,
+      p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99),
       // postgresCpu is in % of one core: core-seconds used / purchases, in ms.
       cpuMsPerPurchase: postgresCpu == null ? null : (postgresCpu / 100) * elapsed * 1000 / n,
       walBytesPerPurchase: Number(wal) / n,
@@ -95,7 +107,7 @@ export async function runRawBatchGrid({ url, client, traffic, pids, runId, secon
   for (const perCall of sizes) {
     for (const connections of pools) {
       const prefix = `rb${perCall}x${connections}-${runId}-`;
-      const cell = await runCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq });
+      const cell = await runRawBatchCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq });
       await waitForQuiet(client);
       const checks = [...(await verifyScenario(client, { prefix, expected: cell.expected, unanswered: [] })), ...(await verifyLedger(client))];
       const failed = checks.filter((c) => !c.ok);

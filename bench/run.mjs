@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: the production build of the service under recordPurchase load (scenarios a-d over HTTP),
-// the raw node-postgres baseline in the same run, then redeemPoints load (scenarios e-f, unless
-// --skip-redemptions), SQL verification after each, and one summary.
+// the raw node-postgres baseline in the same run, batches of 500 (scenario g) and their raw batched baseline, then
+// redeemPoints load (scenarios e-f, unless --skip-redemptions), SQL verification after each, and one summary.
 import { randomBytes } from 'node:crypto';
 import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
 import pg from 'pg';
 import { runBaseline } from './baseline.mjs';
+import { BATCH, runBatchScenario, runRawBatched } from './batches.mjs';
 import { runRawBatchGrid } from './raw-batch.mjs';
 import { loadDataset } from './dataset.mjs';
 import { provisionDatabase } from './database.mjs';
@@ -103,10 +104,11 @@ async function main() {
     await waitForQuiet(client);
     const checks = [...(await kind.check(client, { prefix, ...result })), ...(await verifyLedger(client))];
     if (checks.some((c) => !c.ok)) failed = true;
-    // The raw baseline does not go through the service: its memory is not the baseline's.
-    if (label !== 'raw') result.rssMb = service.peakRssMb();
-    log(`${result.title}: ${result.perSecond.toFixed(0)} ${kind.unit}, p50 ${result.p50.toFixed(1)} ms, ` +
-      `p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors${result.errors ? ` (${result.errorDetail})` : ''}` +
+    // The raw baselines do not go through the service: its memory is not theirs.
+    if (!label.startsWith('raw')) result.rssMb = service.peakRssMb();
+    const per = result.latencyPer ? ` per ${result.latencyPer}` : '';
+    log(`${result.title}: ${result.perSecond.toFixed(0)} ${kind.unit}, p50 ${result.p50.toFixed(1)} ms${per}, ` +
+      `p99 ${result.p99.toFixed(1)} ms${per}, ${result.errors} errors${result.errors ? ` (${result.errorDetail})` : ''}` +
       `${result.unanswered.length ? `, ${result.unanswered.length} in flight at the end (left out of the counts)` : ''}`);
     log(formatChecks(label, checks));
     kind.rows.push(result);
@@ -149,9 +151,9 @@ async function main() {
   await runBaseline({ url: db.url, traffic, prefix: `rawwarm-${runId}-`, connections, seconds: Math.min(options.warmup, 3) });
   await waitForQuiet(client);
 
-  // With --repeat the rounds interleave (a, raw, b, c, d, a, raw, ...), so that a slow minute of the machine
+  // With --repeat the rounds interleave (a, raw, b, c, d, g, raw batched, a, raw, ...), so that a slow minute of the machine
   // lands on every scenario rather than on one.
-  const runs = { a: [], raw: [] };
+  const runs = { a: [], raw: [], [BATCH.key]: [], 'raw batched': [] };
   const redemptionRuns = {};
   const round = (n) => (options.repeat > 1 ? ` #${n}` : '');
   for (let n = 1; n <= options.repeat; n++) {
@@ -164,6 +166,16 @@ async function main() {
     for (const definition of SCENARIOS.slice(1)) {
       (runs[definition.key] ??= []).push(await scenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
     }
+    // Batches: 500 purchases per call from 4 clients, through the service and then straight to the database.
+    const batchPrefix = `${BATCH.key}${n}-${runId}-`;
+    const batchCpu = measureCpu(pids);
+    const batch = await runBatchScenario({ port, traffic, prefix: batchPrefix, seconds });
+    Object.assign(batch, batchCpu(), { title: `${BATCH.title}${round(n)}` });
+    runs[BATCH.key].push(await verify(batch, batchPrefix, BATCH.key));
+    const rawBatchPrefix = `rawb${n}-${runId}-`;
+    const rawBatched = await runRawBatched({ url: db.url, traffic, pids, prefix: rawBatchPrefix, seconds });
+    rawBatched.title += round(n);
+    runs['raw batched'].push(await verify(rawBatched, rawBatchPrefix, 'raw batched'));
     for (const definition of options.redemptions ? REDEMPTION_SCENARIOS : []) {
       (redemptionRuns[definition.key] ??= []).push(
         await redemptionScenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
@@ -171,6 +183,7 @@ async function main() {
   }
   for (const definition of SCENARIOS) results[definition.key] = medianRun(runs[definition.key]);
   const raw = medianRun(runs.raw);
+  const batches = { g: medianRun(runs[BATCH.key]), raw: medianRun(runs['raw batched']) };
 
   let history = null;
   if (options.large) {
@@ -189,7 +202,7 @@ async function main() {
   if (REDEMPTIONS.rows.length) log(`${formatTable(REDEMPTIONS.rows, REDEMPTIONS.unit, false)}\n`);
   if (options.repeat > 1) log(`${formatMedians({ ...runs, ...(history ? { 'a with history': history.runs } : {}) })}\n`);
   if (options.repeat > 1 && REDEMPTIONS.rows.length) log(`${formatMedians(redemptionRuns, REDEMPTIONS.unit)}\n`);
-  log(formatSummary({ results, raw, peakRssMb, history, repeat: options.repeat }));
+  log(formatSummary({ results, raw, batches, peakRssMb, history, repeat: options.repeat }));
   if (REDEMPTIONS.rows.length) {
     const { e, f } = redemptionRuns;
     log(formatRedemptionSummary({ e: medianRun(e), f: medianRun(f), connections }));
