@@ -51,7 +51,9 @@ export class ServiceProcess {
       this.stdout += chunk;
     });
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, sig) => resolve({ code, signal: sig })));
+    // 'close', not 'exit': 'exit' may come before the last chunks of standard output, and a test reading the log
+    // right after the process ended would miss the drain's last lines.
+    this.exited = new Promise((resolve) => this.child.once('close', (code, sig) => resolve({ code, signal: sig })));
   }
 
   get pid(): number {
