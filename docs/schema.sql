@@ -264,6 +264,22 @@ CREATE TABLE schema_migrations (
     CONSTRAINT schema_migrations_pkey PRIMARY KEY (version)
 );
 
+CREATE TABLE submission_refusals (
+    retailer_id uuid NOT NULL,
+    transaction_id text NOT NULL,
+    error_code text NOT NULL,
+    message text NOT NULL,
+    payload_hash bytea NOT NULL,
+    stream_sequence bigint NOT NULL,
+    refused_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT submission_refusals_error_code_check CHECK ((error_code = ANY (ARRAY['CUSTOMER_NOT_FOUND'::text, 'PRODUCT_NOT_FOUND'::text, 'IDEMPOTENCY_CONFLICT'::text, 'BAD_USER_INPUT'::text]))),
+    CONSTRAINT submission_refusals_message_check CHECK (((char_length(message) >= 1) AND (char_length(message) <= 1000))),
+    CONSTRAINT submission_refusals_payload_hash_check CHECK ((length(payload_hash) = 32)),
+    CONSTRAINT submission_refusals_pkey PRIMARY KEY (retailer_id, transaction_id),
+    CONSTRAINT submission_refusals_stream_sequence_check CHECK ((stream_sequence >= 1)),
+    CONSTRAINT submission_refusals_transaction_id_check CHECK (((char_length(transaction_id) >= 1) AND (char_length(transaction_id) <= 128)))
+);
+
 CREATE INDEX ledger_entries_account_amount_idx ON public.ledger_entries USING btree (account_id, id) INCLUDE (amount);
 CREATE INDEX ledger_entries_transaction_idx ON public.ledger_entries USING btree (transaction_id);
 CREATE UNIQUE INDEX ledger_transactions_adjustment_idx ON public.ledger_transactions USING btree (adjustment_id) WHERE (adjustment_id IS NOT NULL);
@@ -1037,6 +1053,8 @@ CREATE TRIGGER redemptions_no_truncate BEFORE TRUNCATE ON public.redemptions FOR
 CREATE TRIGGER redemptions_references AFTER INSERT ON public.redemptions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION check_redemption_references();
 CREATE TRIGGER retailers_no_truncate BEFORE TRUNCATE ON public.retailers FOR EACH STATEMENT EXECUTE FUNCTION refuse_key_change();
 CREATE TRIGGER retailers_rows_kept BEFORE DELETE OR UPDATE ON public.retailers FOR EACH ROW EXECUTE FUNCTION refuse_key_change();
+CREATE TRIGGER submission_refusals_append_only BEFORE DELETE OR UPDATE ON public.submission_refusals FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER submission_refusals_no_truncate BEFORE TRUNCATE ON public.submission_refusals FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 GRANT EXECUTE ON FUNCTION adjust_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reason text, p_actor text, p_payload_hash bytea) TO loyalty_service;
 GRANT EXECUTE ON FUNCTION cancel_redemption(p_redemption_id uuid, p_actor text) TO loyalty_service;
@@ -1063,6 +1081,7 @@ GRANT SELECT, INSERT ON TABLE reconciliation_runs TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE redemption_cancellations TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE redemptions TO loyalty_service;
 GRANT SELECT, INSERT ON TABLE retailers TO loyalty_service;
+GRANT SELECT, INSERT ON TABLE submission_refusals TO loyalty_service;
 GRANT UPDATE (finished_at, status, watermark, last_entry_id, counts, findings, error) ON TABLE reconciliation_runs TO loyalty_service;
 GRANT UPDATE (revoked_at) ON TABLE api_tokens TO loyalty_service;
 GRANT USAGE ON SCHEMA public TO PUBLIC;

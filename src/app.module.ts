@@ -39,7 +39,7 @@ export class AppModule {
         ProductsModule,
         PromotionsModule,
         PurchasesModule,
-        IngestionModule,
+        IngestionModule.forConfig(config),
         ReturnsModule,
         RedemptionsModule,
         AdjustmentsModule,

@@ -1,4 +1,5 @@
 import { AppConfig, ConfigError, loadConfig } from './config';
+import { IngestionConfig } from './ingestion-config';
 
 const TOKEN = 'admin-token-0123456789';
 const DB = 'postgres://loyalty:secret@db.example:5432/loyalty';
@@ -13,6 +14,23 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
     return (e as ConfigError).problems;
   }
 }
+
+/** The ingestion settings of an environment that sets none of them: direct mode, JetStream's documented defaults. */
+const DEFAULT_INGESTION: IngestionConfig = {
+  mode: 'direct',
+  natsServers: [],
+  stream: 'LOYALTY_PURCHASES',
+  subjectPrefix: 'loyalty.purchases',
+  streamReplicas: 1,
+  streamMaxAgeSeconds: 604_800,
+  duplicateWindowSeconds: 120,
+  ackWaitSeconds: 30,
+  maxDeliver: 10,
+  consumer: 'ledger-writer',
+  batchSize: 500,
+  consumers: 1,
+  retryBaseMs: 500,
+};
 
 describe('loadConfig', () => {
   it('has defaults for an empty environment (embedded database)', () => {
@@ -53,6 +71,7 @@ describe('loadConfig', () => {
       dbLockTimeoutMs: 5_000,
       shutdownDelayMs: 5_000,
       metricsLedgerReadSeconds: 15,
+      ingestion: DEFAULT_INGESTION,
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -138,6 +157,7 @@ describe('loadConfig', () => {
       dbLockTimeoutMs: 500,
       shutdownDelayMs: 0,
       metricsLedgerReadSeconds: 60,
+      ingestion: DEFAULT_INGESTION,
     });
   });
 
@@ -259,6 +279,16 @@ describe('loadConfig', () => {
       'REDEMPTION_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too',
     ]);
     expect(loadConfig({ DB_POOL_SIZE: '3', PURCHASE_CONCURRENCY: '1', REDEMPTION_CONCURRENCY: '2' }).redemptionConcurrency).toBe(2);
+  });
+
+  it('refuses event ingestion without NATS_URL, and a mode it does not know', () => {
+    expect(problemsOf({ INGESTION_MODE: 'jetstream' })).toEqual(['NATS_URL is required when INGESTION_MODE is jetstream']);
+    expect(problemsOf({ INGESTION_MODE: 'kafka' })).toEqual(['INGESTION_MODE must be direct or jetstream (got "kafka")']);
+    expect(loadConfig({ INGESTION_MODE: 'jetstream', NATS_URL: 'nats://127.0.0.1:4222' }).ingestion).toEqual({
+      ...DEFAULT_INGESTION,
+      mode: 'jetstream',
+      natsServers: ['nats://127.0.0.1:4222'],
+    });
   });
 
   it('reports every problem at once, and names each in the message', () => {

@@ -1,3 +1,5 @@
+import { IngestionConfig, loadIngestionConfig } from './ingestion-config';
+
 /**
  * The service's configuration, read from the environment once at start and validated as a whole: a bad value
  * stops the start with a message naming every variable that is wrong.
@@ -62,6 +64,8 @@ export interface AppConfig {
    * once per this many seconds, however many scrapers ask: about the scrape interval.
    */
   metricsLedgerReadSeconds: number;
+  /** submitPurchase's mode and, in event mode, NATS JetStream's settings (ingestion-config.ts). */
+  ingestion: IngestionConfig;
 }
 
 export interface GraphqlLimits {
@@ -182,6 +186,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbLockTimeoutMs: int('DB_LOCK_TIMEOUT_MS', 5_000, 10, 3_600_000),
     shutdownDelayMs: int('SHUTDOWN_DELAY_MS', 5_000, 0, 120_000),
     metricsLedgerReadSeconds: int('METRICS_LEDGER_READ_SECONDS', 15, 1, 3600),
+    ingestion: loadIngestionConfig({ text, int, problems }),
   };
   if (config.purchaseConcurrency >= config.dbPoolSize) {
     problems.push('PURCHASE_CONCURRENCY must be below DB_POOL_SIZE: reads and health checks need a connection too');

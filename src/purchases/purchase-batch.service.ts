@@ -8,6 +8,12 @@ import { PurchaseMetrics } from './purchase.metrics';
 import { PurchasesRepository, PurchaseToRecord } from './purchases.repository';
 import { PurchaseResult, PurchasesService, purchaseResult } from './purchases.service';
 
+/** One purchase of recordEach: the input as GraphQL would hand it over, and when the service received it. */
+export interface ReceivedInput {
+  input: unknown;
+  receivedAt: Date;
+}
+
 /** The most purchases one recordPurchases call takes (the contract's). */
 export const MAX_PURCHASES_PER_CALL = 1000;
 
@@ -30,13 +36,21 @@ export class PurchaseBatchService {
     inputs: readonly unknown[],
     receivedAt: Date,
   ): Promise<Array<ItemResult<PurchaseResult>>> {
-    if (inputs.length < 1 || inputs.length > MAX_PURCHASES_PER_CALL) {
-      throw badInput(`recordPurchases takes 1 to ${MAX_PURCHASES_PER_CALL} purchases; ${inputs.length} were sent`);
+    return this.recordEach(retailer, inputs.map((input) => ({ input, receivedAt })));
+  }
+
+  /**
+   * recordAll for items received at different times (an event stream's submissions): each item is judged at its
+   * own receivedAt, as it would have been when it was submitted; the rest is recordAll's, order included.
+   */
+  async recordEach(retailer: RetailerIdentity, items: readonly ReceivedInput[]): Promise<Array<ItemResult<PurchaseResult>>> {
+    if (items.length < 1 || items.length > MAX_PURCHASES_PER_CALL) {
+      throw badInput(`recordPurchases takes 1 to ${MAX_PURCHASES_PER_CALL} purchases; ${items.length} were sent`);
     }
     // One by one: the product catalog answers from memory, and an unknown product's lookup then takes one
     // connection at a time rather than the whole pool.
     const priced: Array<ItemResult<PurchaseToRecord>> = [];
-    for (const input of inputs) priced.push(await this.price(retailer, input, receivedAt));
+    for (const item of items) priced.push(await this.price(retailer, item.input, item.receivedAt));
 
     const recorded = await this.repository.recordInOrder(priced.flatMap((p) => (p.ok ? [p.value] : [])));
     let next = 0;

@@ -11,6 +11,6 @@ import { PurchasesService } from './purchases.service';
 @Module({
   imports: [ProductsModule, PromotionsModule],
   providers: [PurchasesService, PurchasesResolver, PurchasesRepository, PurchaseMetrics, PurchaseBatchService, PurchaseBatchResolver],
-  exports: [PurchasesService, PurchaseMetrics],
+  exports: [PurchasesService, PurchaseMetrics, PurchaseBatchService],
 })
 export class PurchasesModule {}

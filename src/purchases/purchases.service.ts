@@ -21,6 +21,19 @@ import { PurchasesRepository, PurchaseToRecord, RecordedPurchase, RecordOutcome 
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * recordPurchase's purchasedAt window around the moment the purchase was received: the one rule of its time that
+ * needs no lookup, so submitPurchase applies it before accepting and the consumer judges at the same receivedAt.
+ */
+export function assertPurchaseWindow(purchasedAt: Date, receivedAt: Date, maxPurchaseAgeDays: number): void {
+  if (purchasedAt.getTime() > receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
+    throw badInput('purchasedAt is more than 5 minutes in the future');
+  }
+  if (purchasedAt.getTime() < receivedAt.getTime() - maxPurchaseAgeDays * DAY_MS) {
+    throw badInput(`purchasedAt is more than ${maxPurchaseAgeDays} days in the past`);
+  }
+}
+
 export interface PurchaseResult {
   purchase: PurchaseModel;
   pointsAwarded: bigint;
@@ -53,7 +66,7 @@ export class PurchasesService {
    */
   async price(retailer: RetailerIdentity, input: RecordPurchaseInput, receivedAt: Date): Promise<PurchaseToRecord> {
     const purchasedAt = input.purchasedAt ?? Instant.fromDate(receivedAt);
-    this.assertWithinWindow(purchasedAt.toDate(), receivedAt);
+    assertPurchaseWindow(purchasedAt.toDate(), receivedAt, this.config.maxPurchaseAgeDays);
 
     const productId = input.productId.toLowerCase();
     const customerId = input.customerId.toLowerCase();
@@ -93,14 +106,7 @@ export class PurchasesService {
     return this.repository.findByKey(retailerId.toLowerCase(), transactionId);
   }
 
-  private assertWithinWindow(purchasedAt: Date, now: Date): void {
-    if (purchasedAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
-      throw badInput('purchasedAt is more than 5 minutes in the future');
-    }
-    if (purchasedAt.getTime() < now.getTime() - this.config.maxPurchaseAgeDays * DAY_MS) {
-      throw badInput(`purchasedAt is more than ${this.config.maxPurchaseAgeDays} days in the past`);
-    }
-  }
+
 }
 
 /** The answer recordPurchase gives for what the database decided: a conflict is refused. */

@@ -58,6 +58,8 @@ const EXPECTED_GRANTS = [
   'table redemptions: SELECT',
   'table retailers: INSERT',
   'table retailers: SELECT',
+  'table submission_refusals: INSERT',
+  'table submission_refusals: SELECT',
 ];
 
 // Every privilege held on the schema's objects by one grantee (0: PUBLIC), one line each.
