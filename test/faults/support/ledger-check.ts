@@ -59,19 +59,7 @@ export async function verifyLedger(url: string, retailerId: string, clients: Pos
     const unknown = [...byTransaction.keys()].filter((id) => !clients.sent.has(id)).length;
     const unacknowledgedRows = [...byTransaction.keys()].filter((id) => clients.sent.has(id) && !clients.acknowledged.has(id)).length;
 
-    const balances = (
-      await db.query<{ id: string; kind: string; balance: string; entries: string; purchased: string }>(
-        `select a.id, a.kind,
-                coalesce((select sum(balance) from account_balances b where b.account_id = a.id), 0)::text as balance,
-                coalesce((select sum(amount) from ledger_entries e where e.account_id = a.id), 0)::text as entries,
-                coalesce((select sum(points_earned) from purchases p where p.customer_id = a.customer_id), 0)::text as purchased
-           from accounts a`,
-      )
-    ).rows;
-    const balanceMismatches = balances.filter(
-      (a) => a.balance !== a.entries || (a.kind === 'customer' && a.balance !== a.purchased),
-    ).length;
-    const balanceTotal = balances.reduce((sum, a) => sum + BigInt(a.balance), 0n);
+    const { balanceMismatches, balanceTotal } = await checkBalances(db);
 
     const reconcile = await runReconcile(url);
     return {
@@ -92,8 +80,29 @@ export async function verifyLedger(url: string, retailerId: string, clients: Pos
   }
 }
 
+/**
+ * Accounts whose materialized balance differs from the sum of their entries (or, for a customer, of their
+ * purchases' points), and the sum of all balances (0 at every commit).
+ */
+export async function checkBalances(db: Client): Promise<{ balanceMismatches: number; balanceTotal: bigint }> {
+  const balances = (
+    await db.query<{ id: string; kind: string; balance: string; entries: string; purchased: string }>(
+      `select a.id, a.kind,
+              coalesce((select sum(balance) from account_balances b where b.account_id = a.id), 0)::text as balance,
+              coalesce((select sum(amount) from ledger_entries e where e.account_id = a.id), 0)::text as entries,
+              coalesce((select sum(points_earned) from purchases p where p.customer_id = a.customer_id), 0)::text as purchased
+         from accounts a`,
+    )
+  ).rows;
+  const balanceMismatches = balances.filter(
+    (a) => a.balance !== a.entries || (a.kind === 'customer' && a.balance !== a.purchased),
+  ).length;
+  const balanceTotal = balances.reduce((sum, a) => sum + BigInt(a.balance), 0n);
+  return { balanceMismatches, balanceTotal };
+}
+
 /** The reconciliation command of the build, as finance runs it, over the whole ledger. */
-function runReconcile(url: string): Promise<{ exit: number; output: string }> {
+export function runReconcile(url: string): Promise<{ exit: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
