@@ -74,6 +74,7 @@ CREATE TABLE ledger_transactions (
     return_id uuid,
     redemption_id uuid,
     adjustment_id uuid,
+    entries_in_statement boolean,
     CONSTRAINT ledger_transactions_check CHECK (((kind <> 'purchase'::text) OR (purchase_id IS NOT NULL))),
     CONSTRAINT ledger_transactions_check1 CHECK (((kind <> 'correction'::text) OR (corrects_id IS NOT NULL))),
     CONSTRAINT ledger_transactions_corrects_id_fkey FOREIGN KEY (corrects_id) REFERENCES ledger_transactions(id),
@@ -418,12 +419,15 @@ AS $function$
 declare
   missing bigint;
 begin
-  select n.id into missing
-    from new_entries n
-   where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id offset 0)
-      or not exists (select 1 from accounts a where a.id = n.account_id offset 0)
-   limit 1;
-  if missing is not null then
+  if exists (select 1 from (select distinct n.transaction_id from new_entries n) d
+              where not exists (select 1 from ledger_transactions t where t.id = d.transaction_id offset 0))
+     or exists (select 1 from (select distinct n.account_id from new_entries n) d
+                 where not exists (select 1 from accounts a where a.id = d.account_id offset 0)) then
+    select n.id into missing
+      from new_entries n
+     where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id offset 0)
+        or not exists (select 1 from accounts a where a.id = n.account_id offset 0)
+     limit 1;
     raise exception 'ledger entry % references a ledger transaction or account that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'ledger_entries_references';
   end if;
@@ -470,6 +474,16 @@ begin
     raise exception 'ledger transaction % references a purchase, return, redemption, cancellation or adjustment that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'ledger_transactions_references';
   end if;
+
+  select n.id into missing
+    from new_transactions n
+   where n.entries_in_statement
+     and (select count(*) from (select 1 from ledger_entries e where e.transaction_id = n.id limit 2 offset 0) x) < 2
+   limit 1;
+  if missing is not null then
+    raise exception 'ledger transaction % has fewer than two entries', missing
+      using errcode = 'check_violation', constraint = 'ledger_transaction_balanced';
+  end if;
   return null;
 end $function$;
 
@@ -500,15 +514,22 @@ AS $function$
 declare
   missing uuid;
 begin
-  select n.id into missing
-    from new_purchases n
-   where not exists (select 1 from customers c where c.id = n.customer_id offset 0)
-      or not exists (select 1 from products p where p.id = n.product_id offset 0)
-      or not exists (select 1 from retailers r where r.id = n.retailer_id offset 0)
-      or (n.promotion_id is not null
-          and not exists (select 1 from promotions m where m.id = n.promotion_id offset 0))
-   limit 1;
-  if missing is not null then
+  if exists (select 1 from (select distinct n.customer_id from new_purchases n) d
+              where not exists (select 1 from customers c where c.id = d.customer_id offset 0))
+     or exists (select 1 from (select distinct n.product_id from new_purchases n) d
+                 where not exists (select 1 from products p where p.id = d.product_id offset 0))
+     or exists (select 1 from (select distinct n.retailer_id from new_purchases n) d
+                 where not exists (select 1 from retailers r where r.id = d.retailer_id offset 0))
+     or exists (select 1 from (select distinct n.promotion_id from new_purchases n where n.promotion_id is not null) d
+                 where not exists (select 1 from promotions m where m.id = d.promotion_id offset 0)) then
+    select n.id into missing
+      from new_purchases n
+     where not exists (select 1 from customers c where c.id = n.customer_id offset 0)
+        or not exists (select 1 from products p where p.id = n.product_id offset 0)
+        or not exists (select 1 from retailers r where r.id = n.retailer_id offset 0)
+        or (n.promotion_id is not null
+            and not exists (select 1 from promotions m where m.id = n.promotion_id offset 0))
+     limit 1;
     raise exception 'purchase % references a customer, product, retailer or promotion that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'purchases_references';
   end if;
@@ -642,10 +663,9 @@ begin
   -- different bucket rows of a many-bucket account, and one statement's entries move each account once.
   -- Sorted so that concurrent writers take row locks in one order and cannot deadlock.
   insert into account_balances (account_id, bucket, balance)
-  select n.account_id, (pg_backend_pid() % a.balance_buckets)::smallint, sum(n.amount)
-    from new_entries n
+  select n.account_id, (pg_backend_pid() % a.balance_buckets)::smallint, n.amount
+    from (select e.account_id, sum(e.amount) as amount from new_entries e group by e.account_id) n
     cross join lateral (select a.balance_buckets from accounts a where a.id = n.account_id offset 0) a
-   group by 1, 2
    order by 1, 2
   on conflict (account_id, bucket) do update set balance = account_balances.balance + excluded.balance;
   return null;
@@ -687,10 +707,10 @@ begin
     on conflict on constraint purchases_idempotency_key do nothing
     returning x.id
   ), new_transactions as (
-    insert into ledger_transactions as t (key, kind, purchase_id, effective_at)
-    select i.ledger_key, 'purchase', i.id, i.purchased_at
+    insert into ledger_transactions as t (key, kind, purchase_id, effective_at, entries_in_statement)
+    select i.ledger_key, 'purchase', i.id, i.purchased_at, true
       from input i join new_purchases n on n.id = i.id
-     where i.item = any (p_posting_items)
+     where i.item in (select p.item from unnest(p_posting_items) as p(item))
     returning t.id, t.purchase_id
   )
   insert into ledger_entries (transaction_id, account_id, amount)
@@ -980,7 +1000,7 @@ begin
     raise exception 'account balances are derived from ledger entries and cannot be written directly'
       using errcode = 'restrict_violation';
   end if;
-  return case when tg_op = 'DELETE' then old else new end;
+  return null;
 end $function$;
 
 CREATE OR REPLACE FUNCTION public.refuse_key_change()
@@ -1002,14 +1022,14 @@ CREATE OR REPLACE FUNCTION public.uuid_v7()
 AS $function$
   select encode(
            set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-                                   placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+                                   placing substring(int8send(floor(date_part('epoch', clock_timestamp()) * 1000)::bigint) from 3)
                                    from 1 for 6),
                            52, 1),
                    53, 1),
            'hex')::uuid
 $function$;
 
-CREATE TRIGGER account_balances_derived_only BEFORE INSERT OR DELETE OR UPDATE ON public.account_balances FOR EACH ROW EXECUTE FUNCTION refuse_direct_balance_write();
+CREATE TRIGGER account_balances_derived_only BEFORE INSERT OR DELETE OR UPDATE ON public.account_balances FOR EACH STATEMENT EXECUTE FUNCTION refuse_direct_balance_write();
 CREATE TRIGGER account_balances_no_truncate BEFORE TRUNCATE ON public.account_balances FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER accounts_append_only BEFORE DELETE OR UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER accounts_no_truncate BEFORE TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
@@ -1024,7 +1044,7 @@ CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON public.ledger_entri
 CREATE TRIGGER ledger_entries_post AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION post_ledger_entries();
 CREATE TRIGGER ledger_entries_references AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION check_ledger_entry_references();
 CREATE TRIGGER ledger_transactions_append_only BEFORE DELETE OR UPDATE ON public.ledger_transactions FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE CONSTRAINT TRIGGER ledger_transactions_have_entries AFTER INSERT ON public.ledger_transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_ledger_transaction_has_entries();
+CREATE CONSTRAINT TRIGGER ledger_transactions_have_entries AFTER INSERT ON public.ledger_transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.entries_in_statement IS NOT TRUE)) EXECUTE FUNCTION check_ledger_transaction_has_entries();
 CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON public.ledger_transactions FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER ledger_transactions_references AFTER INSERT ON public.ledger_transactions REFERENCING NEW TABLE AS new_transactions FOR EACH STATEMENT EXECUTE FUNCTION check_ledger_transaction_references();
 CREATE TRIGGER points_adjustments_append_only BEFORE DELETE OR UPDATE ON public.points_adjustments FOR EACH ROW EXECUTE FUNCTION refuse_change();

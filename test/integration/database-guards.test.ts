@@ -5,6 +5,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { txn } from './helpers';
 
 const LIABILITY = '00000000-0000-0000-0000-00000000a001';
+const ADJUSTMENTS = '00000000-0000-0000-0000-00000000a005';
 const APPEND_ONLY = ['ledger_entries', 'ledger_transactions', 'purchases', 'promotions'];
 
 describe('the database itself guards the ledger', () => {
@@ -118,6 +119,54 @@ describe('the database itself guards the ledger', () => {
     expect(error?.message).toMatch(/fewer than two entries/);
     expect((await t.sql.query('select 1 from ledger_transactions where id = $1', [id])).rowCount).toBe(0);
     expect(await ledgerSnapshot(t)).toEqual(before);
+  });
+
+  describe('a transaction that says its entries come in its own statement is checked at that statement (migration 0014)', () => {
+    /** A correction that says so (entries_in_statement), and the given entries, in one statement. */
+    const saidTogether = (id: string, amounts: Array<[string, number]>): [string, unknown[]] => [
+      `with t as (
+         insert into ledger_transactions (id, key, kind, corrects_id, effective_at, entries_in_statement)
+         values ($1, $2, 'correction', $3, now(), true) returning id)
+       insert into ledger_entries (transaction_id, account_id, amount)
+       select t.id, a, m from t cross join unnest($4::uuid[], $5::bigint[]) u(a, m)`,
+      [id, `correction:${id}`, transactionId, amounts.map((a) => a[0]), amounts.map((a) => a[1])],
+    ];
+
+    it('refuses it without entries, or with one, in that statement, and refuses entries left for a later statement', async () => {
+      const before = await ledgerSnapshot(t);
+      const alone = randomUUID();
+      const [text, params] = correction(alone);
+      const withoutEntries = await failure(
+        [text.replace('corrects_id, effective_at)', 'corrects_id, effective_at, entries_in_statement)').replace('now())', 'now(), true)'), params],
+        // Never reached: the first statement is refused at its end, not at commit.
+        entries(alone, [[LIABILITY, 7], [customerId, -7]]),
+      );
+      expect({ message: withoutEntries?.message, constraint: withoutEntries?.constraint }).toEqual({
+        message: `ledger transaction ${alone} has fewer than two entries`,
+        constraint: 'ledger_transaction_balanced',
+      });
+      const one = randomUUID();
+      expect((await failure(saidTogether(one, [[customerId, 5]])))?.constraint).toBe('ledger_transaction_balanced');
+      const unbalanced = randomUUID();
+      expect((await failure(saidTogether(unbalanced, [[LIABILITY, -5], [customerId, 4]])))?.message).toMatch(/does not balance/);
+      expect(await ledgerSnapshot(t)).toEqual(before);
+    });
+
+    it('accepts it with its balanced entries in the same statement (control)', async () => {
+      const before = await ledgerSnapshot(t);
+      // Between two program accounts: the customer's balance, which other tests read, does not move.
+      expect(await failure(saidTogether(randomUUID(), [[LIABILITY, 3], [ADJUSTMENTS, -3]]))).toBeNull();
+      expect(await ledgerSnapshot(t)).toEqual({ ...before, transactions: before.transactions + 1, entries: before.entries + 2, balanceTotal: 0n });
+    });
+
+    it('is what the purchase path says of every transaction it writes; other writers are checked at commit', async () => {
+      const { rows } = await t.sql.query(
+        `select t.entries_in_statement as said, count(*)::int as n
+           from ledger_transactions t where t.purchase_id = $1 group by 1`,
+        [purchaseId],
+      );
+      expect(rows).toEqual([{ said: true, n: 1 }]);
+    });
   });
 
   it('accepts a balanced correction and materializes the balances from its entries (control)', async () => {
