@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asOwner, LIABILITY, reconcile, shiftBalance } from '../reconciliation/drift-kit';
 import { Fixtures, recordPurchase } from '../support/fixtures';
+import { natsEnv, natsTest, removeTestStreams, testNats, TestNats } from '../support/nats';
 import { ADMIN_TOKEN, GraphqlResponse, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -201,12 +202,22 @@ describe('selectorsOf (the PromQL reader of this test)', () => {
   });
 });
 
+/** Families the service registers only in event mode (INGESTION_MODE=jetstream), checked when a NATS is found. */
+const EVENT_MODE = /^loyalty_ingest_/;
+const inEventMode = (e: Expression) => selectorsOf(e.expr).some((selector) => EVENT_MODE.test(selector.name));
+
 describe('docs/ops: the dashboard and the alerts query metrics the service exports', () => {
   let t: TestApp;
   let exposition: Exposition;
+  let nats: TestNats | null = null;
+  let natsSettings: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // In event mode when some NATS can be found, so that its families are exported too (natsTest below says
+    // when they cannot be checked).
+    nats = await testNats();
+    natsSettings = nats ? natsEnv(nats.url, 'ops-metrics') : {};
+    t = await startTestApp(natsSettings);
     const f = new Fixtures(t);
     const retailer = await f.retailer();
     const customerId = await f.customer();
@@ -249,6 +260,8 @@ describe('docs/ops: the dashboard and the alerts query metrics the service expor
 
   afterAll(async () => {
     await t?.close();
+    if (nats) await removeTestStreams(natsSettings).catch(() => undefined);
+    await nats?.close();
   });
 
   it('reads an expression from every panel and every rule', () => {
@@ -264,6 +277,8 @@ describe('docs/ops: the dashboard and the alerts query metrics the service expor
         'LoyaltyGraphqlLatencyHigh',
         'LoyaltyDbPoolSaturated',
         'LoyaltyHeapNearLimit',
+        'LoyaltyIngestBacklogStale',
+        'LoyaltyIngestDeadLetters',
       ].map((alert) => `alerts.yml: ${alert}`),
     );
   });
@@ -273,7 +288,14 @@ describe('docs/ops: the dashboard and the alerts query metrics the service expor
   });
 
   it('finds every metric and label value of the alerting rules in /metrics', () => {
-    expect(ruleExpressions('alerts.yml').flatMap((e) => problemsOf(e, exposition))).toEqual([]);
+    const direct = ruleExpressions('alerts.yml').filter((e) => !inEventMode(e));
+    expect(direct.flatMap((e) => problemsOf(e, exposition))).toEqual([]);
+  });
+
+  natsTest('finds every metric of the event-mode alerting rules in /metrics (the service in event mode)', async () => {
+    const events = ruleExpressions('alerts.yml').filter(inEventMode);
+    expect(events.map((e) => e.where)).toEqual(['alerts.yml: LoyaltyIngestBacklogStale', 'alerts.yml: LoyaltyIngestDeadLetters']);
+    expect(events.flatMap((e) => problemsOf(e, exposition))).toEqual([]);
   });
 
   it('would notice a metric the service does not export, and a label value that never occurs', () => {

@@ -2,6 +2,7 @@ import { Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { PurchasesModule } from '../../purchases/purchases.module';
 import { SubmissionRefusalsRepository } from '../submission-refusals.repository';
+import { IngestionBacklogMetrics } from './ingestion-backlog.metrics';
 import { IngestionMetrics } from './ingestion.metrics';
 import { JetStreamIngestion } from './jetstream-ingestion';
 import { NatsLink } from './nats-link';
@@ -21,6 +22,7 @@ import { SubmissionBatchHandler } from './submission-batch.handler';
     JetStreamIngestion,
     SubmissionRefusalsRepository,
     IngestionMetrics,
+    IngestionBacklogMetrics,
     RetailersById,
     SubmissionBatchHandler,
     PurchaseConsumers,
