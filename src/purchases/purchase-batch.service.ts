@@ -8,8 +8,9 @@ import { PurchaseMetrics } from './purchase.metrics';
 import { PurchasesRepository, PurchaseToRecord } from './purchases.repository';
 import { PurchaseResult, PurchasesService, purchaseResult } from './purchases.service';
 
-/** One purchase of recordEach: the input as GraphQL would hand it over, and when the service received it. */
+/** One purchase of recordEach: whose it is, the input as GraphQL would hand it over, and when it was received. */
 export interface ReceivedInput {
+  retailer: RetailerIdentity;
   input: unknown;
   receivedAt: Date;
 }
@@ -36,21 +37,23 @@ export class PurchaseBatchService {
     inputs: readonly unknown[],
     receivedAt: Date,
   ): Promise<Array<ItemResult<PurchaseResult>>> {
-    return this.recordEach(retailer, inputs.map((input) => ({ input, receivedAt })));
+    return this.recordEach(inputs.map((input) => ({ retailer, input, receivedAt })));
   }
 
   /**
-   * recordAll for items received at different times (an event stream's submissions): each item is judged at its
-   * own receivedAt, as it would have been when it was submitted; the rest is recordAll's, order included.
+   * recordAll for items of several retailers received at different times (an event stream's submissions): each
+   * item is judged for its own retailer at its own receivedAt, as it would have been when it was submitted; the
+   * rest is recordAll's, order included. The statements key the ledger by (retailer, transactionId), so one call
+   * carries a whole pull whatever the number of retailers in it.
    */
-  async recordEach(retailer: RetailerIdentity, items: readonly ReceivedInput[]): Promise<Array<ItemResult<PurchaseResult>>> {
+  async recordEach(items: readonly ReceivedInput[]): Promise<Array<ItemResult<PurchaseResult>>> {
     if (items.length < 1 || items.length > MAX_PURCHASES_PER_CALL) {
       throw badInput(`recordPurchases takes 1 to ${MAX_PURCHASES_PER_CALL} purchases; ${items.length} were sent`);
     }
     // One by one: the product catalog answers from memory, and an unknown product's lookup then takes one
     // connection at a time rather than the whole pool.
     const priced: Array<ItemResult<PurchaseToRecord>> = [];
-    for (const item of items) priced.push(await this.price(retailer, item.input, item.receivedAt));
+    for (const item of items) priced.push(await this.price(item.retailer, item.input, item.receivedAt));
 
     const recorded = await this.repository.recordInOrder(priced.flatMap((p) => (p.ok ? [p.value] : [])));
     let next = 0;

@@ -25,8 +25,12 @@ export interface TestApp {
 }
 
 /** The whole service over real HTTP on a random port, on a database of its own, connected as the service's role. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+/**
+ * The service on a fresh database of its own, dropped by close(); or, given `shared`, a second instance on another
+ * app's database (as two instances of a deployment share one), which its close() leaves to its owner.
+ */
+export async function startTestApp(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestApp> {
+  const db = shared ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: db.serviceUrl,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
@@ -60,7 +64,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       await sql.end();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }
