@@ -2,11 +2,14 @@
 // `npm run bench`: the production build of the service under recordPurchase load (scenarios a-d over HTTP),
 // the raw node-postgres baseline in the same run, batches of 500 (scenario g) and their raw batched baseline, then
 // redeemPoints load (scenarios e-f, unless --skip-redemptions), SQL verification after each, and one summary.
+// --events adds scenario h (submitPurchase in event ingestion mode); --jetstream runs only JetStream's publish grid.
 import { randomBytes } from 'node:crypto';
 import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
 import pg from 'pg';
 import { runBaseline } from './baseline.mjs';
 import { BATCH, runBatchScenario, runRawBatched } from './batches.mjs';
+import { EVENT_USAGE, EVENTS, eventChecks, formatEventLines, runEventScenario, takeEventOptions } from './events.mjs';
+import { natsServers, runJetStreamBench } from './jetstream-publish.mjs';
 import { runRawBatchGrid } from './raw-batch.mjs';
 import { loadDataset } from './dataset.mjs';
 import { provisionDatabase } from './database.mjs';
@@ -45,14 +48,22 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
-  const options = parseOptions(process.argv.slice(2));
-  if (options.help) return log(options.help), 0;
+  const { flags: eventOptions, rest } = takeEventOptions(process.argv.slice(2));
+  const options = parseOptions(rest);
+  if (options.help) return log(options.help.replace('\nWithout', `${EVENT_USAGE}\nWithout`)), 0;
   const runId = randomBytes(3).toString('hex');
   const seconds = options.duration;
   const connections = options.connections;
 
   const idle = await machineBusy(1000);
   if (idle !== null && idle > 30) log(`warning: ${idle.toFixed(0)}% of a core was busy before the run: other work skews the figures`);
+  if (eventOptions.jetstream) {
+    // NATS alone: no database, no service.
+    const { ok, measured } = await runJetStreamBench({ cluster: eventOptions.cluster, log, defer: (fn) => cleanups.push(fn) });
+    if (measured === 0) log('\nnothing measured');
+    else log(ok ? '\nverification: all checks OK' : '\nverification: FAILED (see FAIL lines above)');
+    return ok ? 0 : 1;
+  }
   const db = await provisionDatabase({ keep: options.keep, log });
   cleanups.push(db.drop);
   const client = new pg.Client({ connectionString: db.url, application_name: 'loyalty-bench' });
@@ -154,6 +165,10 @@ async function main() {
   // With --repeat the rounds interleave (a, raw, b, c, d, g, raw batched, a, raw, ...), so that a slow minute of the machine
   // lands on every scenario rather than on one.
   const runs = { a: [], raw: [], [BATCH.key]: [], 'raw batched': [] };
+  const eventRuns = [];
+  // Scenario h's checks: the scenario's own (accepted = recorded once, points exact), then all recorded in time and
+  // no dead letters.
+  const EVENT_KIND = { ...PURCHASES, check: async (c, r) => [...(await verifyScenario(c, r)), ...eventChecks(r)] };
   const redemptionRuns = {};
   const round = (n) => (options.repeat > 1 ? ` #${n}` : '');
   for (let n = 1; n <= options.repeat; n++) {
@@ -176,6 +191,21 @@ async function main() {
     const rawBatched = await runRawBatched({ url: db.url, traffic, pids, prefix: rawBatchPrefix, seconds });
     rawBatched.title += round(n);
     runs['raw batched'].push(await verify(rawBatched, rawBatchPrefix, 'raw batched'));
+    if (eventOptions.events) {
+      const eventPrefix = `${EVENTS.key}${n}-${runId}-`;
+      const h = await runEventScenario({ databaseUrl: db.url, port: await freePort(), adminToken, servers: natsServers(),
+        traffic, prefix: eventPrefix, warmPrefix: `hwarm${n}-${runId}-`, warmup: options.warmup, runId, round: n,
+        connections, seconds, client, log, defer: (fn) => cleanups.push(fn),
+        measure: (pid) => measureCpu({ ...pids, service: pid }) });
+      if (h) {
+        h.title += round(n);
+        const rssMb = h.rssMb;
+        await verify(h, eventPrefix, `${EVENTS.key}${n}`, EVENT_KIND);
+        h.rssMb = rssMb;
+        log(formatEventLines(h, runs.a.at(-1)));
+        eventRuns.push(h);
+      }
+    }
     for (const definition of options.redemptions ? REDEMPTION_SCENARIOS : []) {
       (redemptionRuns[definition.key] ??= []).push(
         await redemptionScenario(definition, `${definition.title}${round(n)}`, `${definition.key}${n}`));
@@ -200,9 +230,19 @@ async function main() {
   const peakRssMb = service.peakRssMb();
   log(`\n${formatTable(rows)}\n`);
   if (REDEMPTIONS.rows.length) log(`${formatTable(REDEMPTIONS.rows, REDEMPTIONS.unit, false)}\n`);
-  if (options.repeat > 1) log(`${formatMedians({ ...runs, ...(history ? { 'a with history': history.runs } : {}) })}\n`);
+  if (options.repeat > 1) {
+    log(`${formatMedians({ ...runs, ...(eventRuns.length ? { [EVENTS.key]: eventRuns } : {}),
+      ...(history ? { 'a with history': history.runs } : {}) })}\n`);
+  }
   if (options.repeat > 1 && REDEMPTIONS.rows.length) log(`${formatMedians(redemptionRuns, REDEMPTIONS.unit)}\n`);
   log(formatSummary({ results, raw, batches, peakRssMb, history, repeat: options.repeat }));
+  if (eventRuns.length) {
+    // Each figure's median on its own, as medianRun does for the rates.
+    const medianOf = (list, key) => medianRun(list.map((r) => ({ perSecond: r[key] ?? NaN }))).perSecond;
+    const h = { ...eventRuns[0], ...Object.fromEntries(['perSecond', 'recordedPerSecond', 'lagP50', 'lagP99', 'drainSeconds', 'cpuPerSubmissionUs']
+      .map((key) => [key, medianOf(eventRuns, key)])), backlogAtEnd: eventRuns.map((r) => r.backlogAtEnd).join(', ') };
+    log(formatEventLines(h, { perSecond: results.a.perSecond, serviceCpu: medianOf(runs.a, 'serviceCpu') }));
+  }
   if (REDEMPTIONS.rows.length) {
     const { e, f } = redemptionRuns;
     log(formatRedemptionSummary({ e: medianRun(e), f: medianRun(f), connections }));

@@ -16,9 +16,10 @@ const SERVICE_NODE_FLAGS = ['--max-old-space-size=192', '--heap-growing-percent=
 /** More node flags for the service alone, e.g. BENCH_SERVICE_NODE_FLAGS=--cpu-prof to profile it under load. */
 const EXTRA_NODE_FLAGS = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
-export async function startService({ databaseUrl, port, adminToken }) {
+export async function startService({ databaseUrl, port, adminToken, env: extra = {} }) {
   const env = {
     ...process.env,
+    ...extra,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
     DATABASE_URL: databaseUrl,
     ADMIN_API_TOKEN: adminToken,
