@@ -304,6 +304,7 @@ CREATE INDEX redemptions_customer_idx ON public.redemptions USING btree (custome
 CREATE OR REPLACE FUNCTION public.adjust_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reason text, p_actor text, p_payload_hash bytea)
  RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reason text, actor text, created_at timestamp with time zone, customer_balance bigint)
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   v_existing points_adjustments%rowtype;
@@ -345,6 +346,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.cancel_redemption(p_redemption_id uuid, p_actor text)
  RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   v_redemption redemptions%rowtype;
@@ -379,6 +381,7 @@ CREATE OR REPLACE FUNCTION public.check_balance_not_negative()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   balance bigint;
@@ -397,6 +400,7 @@ CREATE OR REPLACE FUNCTION public.check_cancellation_references()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   missing uuid;
@@ -415,6 +419,7 @@ CREATE OR REPLACE FUNCTION public.check_ledger_entry_references()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   missing bigint;
@@ -439,6 +444,7 @@ CREATE OR REPLACE FUNCTION public.check_ledger_transaction_has_entries()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if (select count(*) from ledger_entries where transaction_id = new.id) < 2 then
@@ -453,6 +459,7 @@ CREATE OR REPLACE FUNCTION public.check_ledger_transaction_references()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   missing uuid;
@@ -490,6 +497,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.check_promotion_revision()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if new.version > 0 and not exists (
@@ -510,6 +518,7 @@ CREATE OR REPLACE FUNCTION public.check_purchase_references()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   missing uuid;
@@ -541,6 +550,7 @@ CREATE OR REPLACE FUNCTION public.check_purchase_returns()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   bad uuid;
@@ -585,6 +595,7 @@ CREATE OR REPLACE FUNCTION public.check_redemption_references()
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   missing uuid;
@@ -602,6 +613,7 @@ CREATE OR REPLACE FUNCTION public.customer_balance(p_customer_id uuid)
  RETURNS bigint
  LANGUAGE sql
  STABLE
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
   select coalesce(sum(b.balance), 0)::bigint from account_balances b where b.account_id = p_customer_id
 $function$;
@@ -609,6 +621,7 @@ $function$;
 CREATE OR REPLACE FUNCTION public.guard_reconciliation_run()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if tg_op = 'DELETE' or old.status <> 'running' then
@@ -621,15 +634,15 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.lock_customer(p_customer_id uuid)
  RETURNS void
  LANGUAGE sql
-AS $function$
-  select pg_advisory_xact_lock(724311905, hashtext(p_customer_id::text))
-$function$;
+BEGIN ATOMIC
+ SELECT pg_advisory_xact_lock(724311905, hashtext((p_customer_id)::text)) AS pg_advisory_xact_lock;
+END;
 
 CREATE OR REPLACE FUNCTION public.open_customer_account()
  RETURNS trigger
  LANGUAGE plpgsql
  SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'public'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   insert into accounts (id, code, kind, customer_id) values (new.id, 'customer:' || new.id, 'customer', new.id);
@@ -642,7 +655,7 @@ CREATE OR REPLACE FUNCTION public.post_ledger_entries()
  SECURITY DEFINER
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
- SET search_path TO 'pg_catalog', 'public'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   unbalanced uuid;
@@ -674,6 +687,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.post_movement(p_transaction_id uuid, p_customer_id uuid, p_program_account uuid, p_customer_amount bigint)
  RETURNS void
  LANGUAGE sql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
   insert into ledger_entries (transaction_id, account_id, amount)
   values (p_transaction_id, p_customer_id, p_customer_amount), (p_transaction_id, p_program_account, -p_customer_amount)
@@ -684,6 +698,7 @@ CREATE OR REPLACE FUNCTION public.record_purchases(p_ids uuid[], p_retailer_ids 
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   with input as (
@@ -757,6 +772,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.record_return(p_id uuid, p_retailer_id uuid, p_transaction_id text, p_purchase_transaction_id text, p_quantity integer, p_returned_at timestamp with time zone, p_payload_hash bytea)
  RETURNS TABLE(outcome text, id uuid, transaction_id text, retailer_id uuid, purchase_id uuid, customer_id uuid, quantity integer, points_reversed bigint, returned_at timestamp with time zone, recorded_at timestamp with time zone, customer_balance bigint)
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   v_purchase purchases%rowtype;
@@ -827,6 +843,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.redeem_points(p_id uuid, p_idempotency_key text, p_customer_id uuid, p_points bigint, p_reward_reference text, p_actor text, p_payload_hash bytea)
  RETURNS TABLE(outcome text, id uuid, idempotency_key text, customer_id uuid, points bigint, reward_reference text, actor text, redeemed_at timestamp with time zone, cancelled_at timestamp with time zone, customer_balance bigint)
  LANGUAGE sql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
   select b.outcome, b.id, b.idempotency_key, b.customer_id, b.points, b.reward_reference, b.actor, b.redeemed_at,
          b.cancelled_at, b.customer_balance
@@ -839,6 +856,7 @@ CREATE OR REPLACE FUNCTION public.redeem_points_batch(p_ids uuid[], p_keys text[
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare
   v_count integer := coalesce(cardinality(p_ids), 0);
@@ -971,6 +989,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.refuse_api_token_change()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if old.revoked_at is not null
@@ -985,6 +1004,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.refuse_change()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   raise exception '% on %.% is refused: the table is append-only', tg_op, tg_table_schema, tg_table_name
@@ -994,6 +1014,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.refuse_direct_balance_write()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if pg_trigger_depth() < 2 then
@@ -1006,6 +1027,7 @@ end $function$;
 CREATE OR REPLACE FUNCTION public.refuse_key_change()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 begin
   if tg_op = 'UPDATE' and new.id = old.id then
@@ -1019,15 +1041,7 @@ CREATE OR REPLACE FUNCTION public.uuid_v7()
  RETURNS uuid
  LANGUAGE sql
  PARALLEL SAFE
-AS $function$
-  select encode(
-           set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-                                   placing substring(int8send(floor(date_part('epoch', clock_timestamp()) * 1000)::bigint) from 3)
-                                   from 1 for 6),
-                           52, 1),
-                   53, 1),
-           'hex')::uuid
-$function$;
+RETURN (encode(set_bit(set_bit(OVERLAY(uuid_send(gen_random_uuid()) PLACING SUBSTRING(int8send((floor((date_part('epoch'::text, clock_timestamp()) * (1000)::double precision)))::bigint) FROM 3) FROM 1 FOR 6), (52)::bigint, 1), (53)::bigint, 1), 'hex'::text))::uuid;
 
 CREATE TRIGGER account_balances_derived_only BEFORE INSERT OR DELETE OR UPDATE ON public.account_balances FOR EACH STATEMENT EXECUTE FUNCTION refuse_direct_balance_write();
 CREATE TRIGGER account_balances_no_truncate BEFORE TRUNCATE ON public.account_balances FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();

@@ -208,7 +208,7 @@ describe('plans of the purchase and redemption paths', () => {
       const { rows } = await t.sql.query<{ config: string[] }>(
         `select proconfig as config from pg_proc where proname = 'record_purchases'`,
       );
-      expect(rows).toEqual([{ config: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off'] }]);
+      expect(rows).toEqual([{ config: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'search_path=pg_catalog, public, pg_temp'] }]);
     });
   });
 

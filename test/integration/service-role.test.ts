@@ -210,7 +210,8 @@ describe("the service's database role", () => {
     const groupOid = (await t.sql.query<{ oid: string }>('select oid from pg_roles where rolname = $1', [SERVICE_GROUP_ROLE]))
       .rows[0].oid;
     expect(await grants(groupOid)).toEqual(EXPECTED_GRANTS);
-    // A database's ACL left at its default (null) gives PUBLIC CONNECT and TEMPORARY and is not listed here.
+    // A database's ACL left at its default (null) gives PUBLIC CONNECT and TEMPORARY and is not listed here
+    // (temporary tables: the search-path test below).
     expect(await grants(0)).toEqual(['schema public: USAGE']);
   });
 
@@ -235,11 +236,31 @@ describe("the service's database role", () => {
         where pronamespace = 'public'::regnamespace and prosecdef order by 1`,
     );
     expect(definers).toEqual([
-      { name: 'open_customer_account', settings: ['search_path=pg_catalog, public'] },
+      { name: 'open_customer_account', settings: ['search_path=pg_catalog, public, pg_temp'] },
       {
         name: 'post_ledger_entries',
-        settings: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'search_path=pg_catalog, public'],
+        settings: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'search_path=pg_catalog, public, pg_temp'],
       },
     ]);
+  });
+
+  it('takes no name from its temporary tables: every function of the schema ends its search path with pg_temp, or has a SQL-standard body', async () => {
+    // The role may create temporary tables (PUBLIC's default TEMPORARY right: revoking it changes the database's
+    // ACL, which a copy of the database does not keep), and a search path that does not name pg_temp searches it
+    // FIRST for tables and types. Every function is checked, not only those the role may call: triggers run on the role's writes, and
+    // a function called by another runs in the caller's statement (test/integration/temp-schema-shadowing.test.ts
+    // shows each guard bypassed without this). A SQL-standard body (RETURN, BEGIN ATOMIC) bound its names when it
+    // was created and looks nothing up when it runs.
+    const { rows } = await t.sql.query<{ name: string; path: string | null; sql_body: boolean }>(
+      `select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name,
+              (select substr(s, length('search_path=') + 1) from unnest(p.proconfig) s where s like 'search_path=%') as path,
+              p.prosqlbody is not null as sql_body
+         from pg_proc p
+        where p.pronamespace = 'public'::regnamespace
+          and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+        order by 1`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(26);
+    expect(rows.filter((f) => !f.sql_body && f.path !== 'pg_catalog, public, pg_temp')).toEqual([]);
   });
 });
