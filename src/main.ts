@@ -9,7 +9,7 @@ import { EmbeddedDatabase } from './database/embedded-postgres';
 import { PROJECT_ROOT, startLocalDatabase } from './database/local-database';
 import { DemoCredentials, DemoSeeder } from './demo/demo-seeder';
 import { ShutdownState } from './health/shutdown-state';
-import { createLogger } from './logging/logger';
+import { createLogger, exitAfterLogs } from './logging/logger';
 import { printWelcome } from './demo/welcome';
 import { ConnectionDraining } from './shutdown/connection-draining';
 import { takeOverEmbeddedPostgresSignals } from './shutdown/embedded-postgres-signals';
@@ -103,12 +103,10 @@ async function main(): Promise<void> {
         skipped,
       );
       logger.info('stopped');
-      // Flushed before exiting: at process.exit the logger writes what it buffered synchronously, possibly ahead of
-      // a line still being written asynchronously, and the drain's last steps would then read out of order.
-      logger.flush(() => process.exit(0));
+      exitAfterLogs(logger, 0);
     } catch (error) {
       logger.error({ err: error }, 'error while stopping');
-      process.exit(1);
+      exitAfterLogs(logger, 1);
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

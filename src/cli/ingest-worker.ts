@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { AppConfig, ConfigError, loadConfig } from '../config/config';
 import { IngestWorkerModule } from '../ingestion/jetstream/ingest-worker.module';
 import { PurchaseConsumers } from '../ingestion/jetstream/purchase-consumers';
-import { createLogger, NestPinoLogger } from '../logging/logger';
+import { createLogger, exitAfterLogs, NestPinoLogger } from '../logging/logger';
 
 /**
  * `npm run ingest-worker`: event mode's consumer on its own, to scale recording apart from the HTTP service. It
@@ -64,11 +64,11 @@ async function main(): Promise<void> {
     app.close().then(
       () => {
         logger.info('ingest worker stopped');
-        logger.flush(() => process.exit(0));
+        exitAfterLogs(logger, 0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
-        logger.flush(() => process.exit(1));
+        exitAfterLogs(logger, 1);
       },
     );
   };

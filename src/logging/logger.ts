@@ -37,3 +37,24 @@ export class NestPinoLogger implements LoggerService {
     this.logger.trace({ context }, String(message));
   }
 }
+
+/**
+ * Ends the process once every log line is written, in order. pino's stdout stream writes asynchronously, and its
+ * flush() answers at once when nothing is queued; at process.exit its exit hook writes what was queued
+ * synchronously, which can land ahead of a line whose write is still in flight (the drain's last steps then read
+ * out of order). Ending the stream waits for the write in flight, then closes it; a bound keeps a stuck stdout
+ * from holding the exit.
+ */
+export function exitAfterLogs(logger: Logger, code: number, boundMs = 2000): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { end?: () => void; once?: (event: string, listener: () => void) => void; destroyed?: boolean }
+    | undefined;
+  setTimeout(() => process.exit(code), boundMs).unref();
+  if (!stream || typeof stream.end !== 'function' || typeof stream.once !== 'function' || stream.destroyed) {
+    process.exit(code);
+    return;
+  }
+  stream.once('close', () => process.exit(code));
+  stream.once('error', () => process.exit(code));
+  stream.end();
+}

@@ -115,19 +115,24 @@ export class ServiceProcess {
 
   /** Every log message, in order (for assertions on the sequence of the drain's steps). */
   messages(): string[] {
-    return this.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => {
-        try {
-          return String((JSON.parse(line) as { msg?: unknown }).msg);
-        } catch {
-          return '';
-        }
-      });
+    return logMessages(this.stdout);
   }
 
   tail(chars = 4000): string {
     return this.output.slice(-chars);
   }
+}
+
+/** The `msg` of every JSON log line of a process's output, in order ('' for a line cut short). */
+export function logMessages(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      try {
+        return String((JSON.parse(line) as { msg?: unknown }).msg);
+      } catch {
+        return '';
+      }
+    });
 }

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { productionNodeArgs, PROJECT_ROOT } from '../../support/production-build';
 import { signal } from './processes';
-import { Exit } from './service-process';
+import { Exit, logMessages } from './service-process';
 import { waitUntil } from './wait';
 
 export const WORKER_MAIN = join(PROJECT_ROOT, 'dist', 'cli', 'ingest-worker.js');
@@ -53,16 +53,7 @@ export class WorkerProcess {
   }
 
   messages(): string[] {
-    return this.output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => {
-        try {
-          return String((JSON.parse(line) as { msg?: unknown }).msg);
-        } catch {
-          return '';
-        }
-      });
+    return logMessages(this.output);
   }
 
   tail(chars = 4000): string {
