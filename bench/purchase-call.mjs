@@ -1,7 +1,13 @@
 // How the raw baseline calls the migrations' purchase function, whichever of its shapes is in place: the
 // single-purchase record_purchase(p_id, ...) or the batch record_purchases(p_ids[], ...), read from the catalog
 // by argument name, so that an added argument shows up as a clear error here rather than a wrong call.
+import { createRequire } from 'node:module';
 import { LIABILITY_ACCOUNT_ID } from './dataset.mjs';
+
+const require = createRequire(import.meta.url);
+// Loaded on first use: only the batched path needs the build (dist/) for it.
+let binaryArrays;
+const encoder = () => (binaryArrays ??= require('../dist/database/binary-array.js'));
 
 // Argument name without its p_ prefix -> the purchase field it carries. Batch functions use plural names.
 const FIELDS = {
@@ -51,6 +57,23 @@ export async function purchaseCall(client) {
     text: `select * from ${fn.name}(${args.map((a, i) => `$${i + 1}::${a.type}`).join(', ')})`,
     values: (purchase) => args.map((a) => (a.wrap ? [purchase[a.field]] : purchase[a.field])),
   };
+}
+
+/**
+ * The arguments of one batch call for `purchases` (purchaseFields objects): every per-purchase array, the
+ * postings numbered by item. With `arrays` 'binary', each array whose type the service sends in binary (uuid,
+ * bytea, integer, bigint, text) is encoded by the service's own encoder, as the service does; the others
+ * (timestamptz, numeric), and every array with 'text', go as node-postgres's text arrays.
+ */
+export function batchValues(args, purchases, arrays = 'binary') {
+  return args.map((a) => {
+    let values;
+    if (a.field === 'postingItems') values = purchases.flatMap((p, i) => p.postingItems.map(() => i + 1));
+    else if (a.field === 'postingAccounts' || a.field === 'postingAmounts') values = purchases.flatMap((p) => p[a.field]);
+    else values = purchases.map((p) => p[a.field]);
+    const kind = arrays === 'binary' ? encoder().arrayKindOfType(a.type) : null;
+    return kind ? encoder().binaryArray(kind, values) : values;
+  });
 }
 
 /** The fields the service would pass for this purchase (see the service's repository). */

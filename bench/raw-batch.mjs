@@ -7,7 +7,8 @@
 // Run on its own (`node bench/raw-batch.mjs --help`), it measures chosen cells in rounds, and with
 // `--baseline-before <migration>` the same cells on a second database of the same server that has only the
 // migrations before that one, alternating the two databases cell by cell: a change to the migrations measured
-// against the schema before it, back to back, on the same machine at the same time.
+// against the schema before it, back to back, on the same machine at the same time. `--baseline-arrays text` has
+// the baseline's calls send their arrays as text, as before the service sent them in binary (batchValues).
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,7 @@ import { percentile } from './baseline.mjs';
 import { findPostmaster, machineBusy, measureCpu } from './cpu.mjs';
 import { provisionDatabase, withClient } from './database.mjs';
 import { loadDataset } from './dataset.mjs';
-import { purchaseCall, purchaseFields } from './purchase-call.mjs';
+import { batchValues, purchaseCall, purchaseFields } from './purchase-call.mjs';
 import { createTraffic } from './traffic.mjs';
 import { verifyLedger, verifyScenario, waitForQuiet } from './verify.mjs';
 
@@ -29,20 +30,13 @@ const { uuidV7 } = require('../dist/common/ids/uuid-v7.js');
 export const RAW_BATCH_SIZES = [1, 10, 100, 500, 1000];
 export const RAW_BATCH_CONNECTIONS = [2, 4, 8];
 
-/** The arguments of one call for `purchases`: every per-purchase array, the postings numbered by item. */
-function batchValues(args, purchases) {
-  return args.map((a) => {
-    if (a.field === 'postingItems') return purchases.flatMap((p, i) => p.postingItems.map(() => i + 1));
-    if (a.field === 'postingAccounts' || a.field === 'postingAmounts') return purchases.flatMap((p) => p[a.field]);
-    return purchases.map((p) => p[a.field]);
-  });
-}
-
 /**
  * One cell: `perCall` purchases per call from `connections` connections for `seconds`. Also the raw batched
- * baseline of `npm run bench` (bench/batches.mjs), hence the latencies per call and every CPU share.
+ * baseline of `npm run bench` (bench/batches.mjs), hence the latencies per call and every CPU share. `arrays`:
+ * 'binary' sends the arrays as the service does, 'text' as node-postgres's text arrays (batchValues).
  */
-export async function runRawBatchCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq }) {
+export async function runRawBatchCell({ url, traffic, pids, prefix, perCall, connections, seconds, catalogSeq, arrays = 'binary' }) {
+  if (arrays !== 'binary' && arrays !== 'text') throw new Error(`arrays must be 'binary' or 'text', not ${arrays}`);
   const pool = new pg.Pool({ connectionString: url, max: connections, application_name: 'loyalty-bench-raw-batch' });
   pool.on('error', () => undefined);
   const call = await purchaseCall(pool);
@@ -69,7 +63,7 @@ export async function runRawBatchCell({ url, traffic, pids, prefix, perCall, con
           }
           const t0 = performance.now();
           try {
-            const { rows } = await client.query({ name: 'raw_batch', text: call.text, values: batchValues(call.args, batch.map((b) => b.fields)) });
+            const { rows } = await client.query({ name: 'raw_batch', text: call.text, values: batchValues(call.args, batch.map((b) => b.fields), arrays) });
             const bad = rows.find((r) => r.outcome !== 'recorded');
             latencies.push(performance.now() - t0);
             if (rows.length !== perCall || bad) throw new Error(`outcome ${bad?.outcome ?? `${rows.length} rows`}`);
@@ -145,7 +139,7 @@ export async function runRawBatchGrid({ url, client, traffic, pids, runId, secon
 // On its own: chosen cells, in rounds, optionally against the schema before a migration.
 
 const USAGE = `usage: node bench/raw-batch.mjs [--cells 500x2,500x4,500x8,1000x8] [--duration N] [--rounds N]
-                                [--baseline-before <migration>]
+                                [--baseline-before <migration> [--baseline-arrays text|binary]]
   (after npx tsc -p tsconfig.build.json)
   --cells LIST      purchases per call x connections, comma-separated (default 500x2,500x4,500x8,1000x8)
   --duration N      seconds per cell (default 5)
@@ -154,12 +148,17 @@ const USAGE = `usage: node bench/raw-batch.mjs [--cells 500x2,500x4,500x8,1000x8
                     also a second database on the same server migrated only with the files of migrations/ that
                     sort before M (e.g. 0014): each cell runs on both, one right after the other (which goes
                     first alternates by round), and the summary compares them
+  --baseline-arrays text|binary
+                    how the baseline database's calls send their arrays (default binary, as the service does):
+                    text sends them as node-postgres's text arrays, the way they were before the binary encoding,
+                    while "all migrations" keeps binary (with a M that sorts after every migration, e.g. 9999,
+                    this compares text with binary on the same schema)
 Each database gets the bench's data set (100,000 customers), then 8 s of 500 x 4 as a warm-up (every customer
 then has a balance row, as in a ledger in use). Every cell is verified in SQL. Without DATABASE_URL an embedded
 PostgreSQL is started in a temporary folder and removed at the end; with it, the databases are dropped at the end.`;
 
 function parseArgs(argv) {
-  const options = { cells: [[500, 2], [500, 4], [500, 8], [1000, 8]], seconds: 5, rounds: 3, baselineBefore: null };
+  const options = { cells: [[500, 2], [500, 4], [500, 8], [1000, 8]], seconds: 5, rounds: 3, baselineBefore: null, baselineArrays: 'binary' };
   const whole = (name, value, min, max) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} needs a whole number from ${min} to ${max}`);
@@ -171,7 +170,10 @@ function parseArgs(argv) {
     if (arg === '--duration') options.seconds = whole(arg, argv[++i], 1, 600);
     else if (arg === '--rounds') options.rounds = whole(arg, argv[++i], 1, 20);
     else if (arg === '--baseline-before') options.baselineBefore = argv[++i] ?? '';
-    else if (arg === '--cells') {
+    else if (arg === '--baseline-arrays') {
+      options.baselineArrays = argv[++i];
+      if (options.baselineArrays !== 'text' && options.baselineArrays !== 'binary') throw new Error('--baseline-arrays needs text or binary');
+    }    else if (arg === '--cells') {
       options.cells = (argv[++i] ?? '').split(',').map((cell) => {
         const m = /^(\d+)x(\d+)$/.exec(cell.trim());
         if (!m) throw new Error(`--cells: "${cell}" is not <purchases per call>x<connections>`);
@@ -180,6 +182,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
   if (options.baselineBefore === '') throw new Error('--baseline-before needs a migration name (e.g. 0014)');
+  if (argv.includes('--baseline-arrays') && !options.baselineBefore) throw new Error('--baseline-arrays needs --baseline-before');
   return options;
 }
 
@@ -212,7 +215,7 @@ async function prepare(target, pids, runId, log) {
   await client.query('vacuum analyze');
   await client.query('checkpoint').catch(() => undefined);
   const traffic = createTraffic(dataset);
-  await runRawBatchCell({ url: target.url, traffic, pids, prefix: `rbw-${runId}-`, perCall: 500, connections: 4, seconds: 8 });
+  await runRawBatchCell({ url: target.url, traffic, pids, prefix: `rbw-${runId}-`, perCall: 500, connections: 4, seconds: 8, arrays: target.arrays });
   await client.query('checkpoint').catch(() => undefined);
   log(`${target.label}: data set and warm-up done`);
   return { ...target, client, traffic, cells: [] };
@@ -241,9 +244,10 @@ async function main() {
     if (options.baselineBefore) {
       const baseline = await baselineDatabase(db, options.baselineBefore);
       cleanups.unshift(baseline.drop);
-      targets.push(await prepare(baseline, pids, runId, log));
+      const arrays = options.baselineArrays;
+      targets.push(await prepare({ ...baseline, arrays, label: `${baseline.label}${arrays === 'text' ? ', text arrays' : ''}` }, pids, runId, log));
     }
-    targets.push(await prepare({ url: db.url, label: 'all migrations' }, pids, runId, log));
+    targets.push(await prepare({ url: db.url, label: 'all migrations', arrays: 'binary' }, pids, runId, log));
     log(`PostgreSQL ${db.server.version} (${db.embedded ? 'embedded' : 'DATABASE_URL'}, shared_buffers ${db.server.shared_buffers}); ` +
       `${options.seconds} s per cell, ${options.rounds} rounds, fresh connections per cell\n`);
     let ok = true;
@@ -251,7 +255,7 @@ async function main() {
       for (const [perCall, connections] of options.cells) {
         for (const target of round % 2 ? [...targets].reverse() : targets) {
           const prefix = `rbc${perCall}x${connections}-${runId}-${round}-`;
-          const cell = await runRawBatchCell({ url: target.url, traffic: target.traffic, pids, prefix, perCall, connections, seconds: options.seconds });
+          const cell = await runRawBatchCell({ url: target.url, traffic: target.traffic, pids, prefix, perCall, connections, seconds: options.seconds, arrays: target.arrays });
           await waitForQuiet(target.client);
           const checks = [...(await verifyScenario(target.client, { prefix, expected: cell.expected, unanswered: [] })), ...(await verifyLedger(target.client))];
           const failed = checks.filter((c) => !c.ok);

@@ -5,6 +5,7 @@ import { ItemResult, MicroBatcher } from '../common/batching/micro-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-code';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { binaryArray } from '../database/binary-array';
 import { SQL_POOL } from '../database/database.module';
 import { Posting } from '../ledger/ledger';
 import { awardRateFromDatabase, formatAwardRate } from '../promotions/award-rate';
@@ -171,12 +172,10 @@ export class PurchasesRepository {
   }
 
   private async recordBatch(items: PurchaseToRecord[]): Promise<Array<ItemResult<RecordedPurchase>>> {
+    // Encoded before taking a connection: an element the encoder refuses fails the batch without holding one.
+    const values = recordPurchasesValues(items);
     const { rows } = await this.connections.run(() =>
-      this.pool.query<BatchRow>({
-        name: 'record_purchases',
-        text: RECORD_PURCHASES_SQL,
-        values: recordPurchasesValues(items),
-      }),
+      this.pool.query<BatchRow>({ name: 'record_purchases', text: RECORD_PURCHASES_SQL, values }),
     );
     return rows.map((row): ItemResult<RecordedPurchase> => {
       if (row.outcome === 'customer_not_found') {
@@ -207,27 +206,32 @@ function withBalancesInOrder(results: Array<ItemResult<RecordedPurchase>>): Arra
   return results.map((r, i) => (r.ok ? { ok: true, value: { ...r.value, customerBalance: balances[i] } } : r));
 }
 
-/** The arguments of RECORD_PURCHASES_SQL for a batch: item n of every array is purchase n. */
+/**
+ * The arguments of RECORD_PURCHASES_SQL for a batch: item n of every array is purchase n. Arrays go in binary form
+ * (binaryArray), which the server reads without parsing text, except purchasedAt (timestamptz, ISO text with
+ * microseconds) and awardRate (numeric, exact decimal text), which stay text. Throws, before any query, for an
+ * element its SQL type would refuse (binaryArray).
+ */
 export function recordPurchasesValues(items: PurchaseToRecord[]): unknown[] {
   const postings = items.flatMap((p, index) => p.postings.map((posting) => ({ item: index + 1, ...posting })));
   return [
-    items.map((p) => p.id),
-    items.map((p) => p.retailerId),
-    items.map((p) => p.transactionId),
-    items.map((p) => p.customerId),
-    items.map((p) => p.productId),
-    items.map((p) => p.quantity),
-    items.map((p) => p.unitPriceCents),
+    binaryArray('uuid', items.map((p) => p.id)),
+    binaryArray('uuid', items.map((p) => p.retailerId)),
+    binaryArray('text', items.map((p) => p.transactionId)),
+    binaryArray('uuid', items.map((p) => p.customerId)),
+    binaryArray('uuid', items.map((p) => p.productId)),
+    binaryArray('int4', items.map((p) => p.quantity)),
+    binaryArray('int4', items.map((p) => p.unitPriceCents)),
     items.map((p) => p.purchasedAt),
-    items.map((p) => p.payloadHash),
-    items.map((p) => p.promotionId),
+    binaryArray('bytea', items.map((p) => p.payloadHash)),
+    binaryArray('uuid', items.map((p) => p.promotionId)),
     items.map((p) => p.awardRate),
-    items.map((p) => p.points.toString()),
-    items.map((p) => p.ledgerKey),
-    postings.map((p) => p.item),
-    postings.map((p) => p.accountId),
-    postings.map((p) => p.amount.toString()),
-    items.map((p) => p.catalogSeq.toString()),
+    binaryArray('int8', items.map((p) => p.points)),
+    binaryArray('text', items.map((p) => p.ledgerKey)),
+    binaryArray('int4', postings.map((p) => p.item)),
+    binaryArray('uuid', postings.map((p) => p.accountId)),
+    binaryArray('int8', postings.map((p) => p.amount)),
+    binaryArray('int8', items.map((p) => p.catalogSeq)),
   ];
 }
 
