@@ -77,9 +77,16 @@ CREATE TABLE ledger_transactions (
     entries_in_statement boolean,
     CONSTRAINT ledger_transactions_check CHECK (((kind <> 'purchase'::text) OR (purchase_id IS NOT NULL))),
     CONSTRAINT ledger_transactions_check1 CHECK (((kind <> 'correction'::text) OR (corrects_id IS NOT NULL))),
-    CONSTRAINT ledger_transactions_corrects_id_fkey FOREIGN KEY (corrects_id) REFERENCES ledger_transactions(id),
     CONSTRAINT ledger_transactions_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
-    CONSTRAINT ledger_transactions_key_key UNIQUE (key),
+    CONSTRAINT ledger_transactions_key_derived CHECK (COALESCE(
+CASE kind
+    WHEN 'purchase'::text THEN (key = ('purchase:'::text || (purchase_id)::text))
+    WHEN 'return'::text THEN (key = ('return:'::text || (return_id)::text))
+    WHEN 'redemption'::text THEN (key = ('redemption:'::text || (redemption_id)::text))
+    WHEN 'cancellation'::text THEN (key = ('cancellation:'::text || (redemption_id)::text))
+    WHEN 'adjustment'::text THEN (key = ('adjustment:'::text || (adjustment_id)::text))
+    ELSE (key ~~ 'correction:%'::text)
+END, false)),
     CONSTRAINT ledger_transactions_kind_check CHECK ((kind = ANY (ARRAY['purchase'::text, 'correction'::text, 'return'::text, 'redemption'::text, 'cancellation'::text, 'adjustment'::text]))),
     CONSTRAINT ledger_transactions_movement_reference CHECK ((((kind = 'return'::text) = (return_id IS NOT NULL)) AND ((kind = ANY (ARRAY['redemption'::text, 'cancellation'::text])) = (redemption_id IS NOT NULL)) AND ((kind = 'adjustment'::text) = (adjustment_id IS NOT NULL)))),
     CONSTRAINT ledger_transactions_pkey PRIMARY KEY (id),
@@ -285,6 +292,7 @@ CREATE INDEX ledger_entries_account_amount_idx ON public.ledger_entries USING bt
 CREATE INDEX ledger_entries_transaction_idx ON public.ledger_entries USING btree (transaction_id);
 CREATE UNIQUE INDEX ledger_transactions_adjustment_idx ON public.ledger_transactions USING btree (adjustment_id) WHERE (adjustment_id IS NOT NULL);
 CREATE INDEX ledger_transactions_committed_xid_idx ON public.ledger_transactions USING btree (committed_xid);
+CREATE UNIQUE INDEX ledger_transactions_correction_key_idx ON public.ledger_transactions USING btree (key) WHERE (kind = 'correction'::text);
 CREATE INDEX ledger_transactions_other_kinds_idx ON public.ledger_transactions USING btree (kind, recorded_at, id) WHERE (kind <> 'purchase'::text);
 CREATE INDEX ledger_transactions_recorded_idx ON public.ledger_transactions USING btree (recorded_at, id);
 CREATE UNIQUE INDEX ledger_transactions_redemption_idx ON public.ledger_transactions USING btree (redemption_id, kind) WHERE (redemption_id IS NOT NULL);
@@ -424,14 +432,12 @@ AS $function$
 declare
   missing bigint;
 begin
+  -- The entries' accounts are checked by post_ledger_entries(), which looks each one up for its balance anyway.
   if exists (select 1 from (select distinct n.transaction_id from new_entries n) d
-              where not exists (select 1 from ledger_transactions t where t.id = d.transaction_id offset 0))
-     or exists (select 1 from (select distinct n.account_id from new_entries n) d
-                 where not exists (select 1 from accounts a where a.id = d.account_id offset 0)) then
+              where not exists (select 1 from ledger_transactions t where t.id = d.transaction_id offset 0)) then
     select n.id into missing
       from new_entries n
      where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id offset 0)
-        or not exists (select 1 from accounts a where a.id = n.account_id offset 0)
      limit 1;
     raise exception 'ledger entry % references a ledger transaction or account that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'ledger_entries_references';
@@ -476,12 +482,15 @@ begin
           and not exists (select 1 from redemption_cancellations c where c.redemption_id = n.redemption_id offset 0))
       or (n.adjustment_id is not null
           and not exists (select 1 from points_adjustments a where a.id = n.adjustment_id offset 0))
+      or (n.corrects_id is not null
+          and not exists (select 1 from ledger_transactions t where t.id = n.corrects_id offset 0))
    limit 1;
   if missing is not null then
-    raise exception 'ledger transaction % references a purchase, return, redemption, cancellation or adjustment that does not exist', missing
+    raise exception 'ledger transaction % references a purchase, return, redemption, cancellation, adjustment or corrected transaction that does not exist', missing
       using errcode = 'foreign_key_violation', constraint = 'ledger_transactions_references';
   end if;
 
+  -- 0014: the transactions whose writer said their entries come in this statement have two or more now.
   select n.id into missing
     from new_transactions n
    where n.entries_in_statement
@@ -659,28 +668,41 @@ CREATE OR REPLACE FUNCTION public.post_ledger_entries()
 AS $function$
 declare
   unbalanced uuid;
+  accounts_named bigint;
+  accounts_moved bigint;
+  missing bigint;
 begin
-  -- Each transaction of the statement, summed over all its entries (one lookup per transaction, OFFSET 0).
   select t.transaction_id into unbalanced
-    from (select distinct transaction_id from new_entries) t
-    cross join lateral (select sum(e.amount) as total, count(*) as entries
-                          from ledger_entries e where e.transaction_id = t.transaction_id offset 0) s
-   where s.total <> 0 or s.entries < 2
+    from (select e.transaction_id, sum(e.amount) as total, count(*) as entries
+            from new_entries e group by e.transaction_id) t
+   where (t.total <> 0 or t.entries < 2)
+     and exists (select 1
+                   from (select sum(e.amount) as total, count(*) as entries
+                           from ledger_entries e where e.transaction_id = t.transaction_id offset 0) s
+                  where s.total <> 0 or s.entries < 2)
    limit 1;
   if unbalanced is not null then
     raise exception 'ledger transaction % does not balance to zero with at least two entries', unbalanced
       using errcode = 'check_violation', constraint = 'ledger_transaction_balanced';
   end if;
 
-  -- One bucket per statement, chosen by the connection: concurrent writers (on different connections) land on
-  -- different bucket rows of a many-bucket account, and one statement's entries move each account once.
-  -- Sorted so that concurrent writers take row locks in one order and cannot deadlock.
+  -- One bucket per statement, chosen by the connection (0006); sorted so that concurrent writers lock in one order.
   insert into account_balances (account_id, bucket, balance)
   select n.account_id, (pg_backend_pid() % a.balance_buckets)::smallint, n.amount
     from (select e.account_id, sum(e.amount) as amount from new_entries e group by e.account_id) n
     cross join lateral (select a.balance_buckets from accounts a where a.id = n.account_id offset 0) a
    order by 1, 2
   on conflict (account_id, bucket) do update set balance = account_balances.balance + excluded.balance;
+  get diagnostics accounts_moved = row_count;
+  select count(distinct e.account_id) into accounts_named from new_entries e;
+  if accounts_moved < accounts_named then
+    select e.id into missing
+      from new_entries e
+     where not exists (select 1 from accounts a where a.id = e.account_id offset 0)
+     limit 1;
+    raise exception 'ledger entry % references a ledger transaction or account that does not exist', missing
+      using errcode = 'foreign_key_violation', constraint = 'ledger_entries_references';
+  end if;
   return null;
 end $function$;
 
@@ -700,6 +722,8 @@ CREATE OR REPLACE FUNCTION public.record_purchases(p_ids uuid[], p_retailer_ids 
  SET enable_seqscan TO 'off'
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
+declare
+  v_recorded boolean[];
 begin
   with input as (
     select u.*
@@ -727,36 +751,56 @@ begin
       from input i join new_purchases n on n.id = i.id
      where i.item in (select p.item from unnest(p_posting_items) as p(item))
     returning t.id, t.purchase_id
+  ), new_entries as (
+    -- Not read below: a data-modifying CTE runs to completion whether or not the statement reads it.
+    insert into ledger_entries (transaction_id, account_id, amount)
+    select t.id, p.account_id, p.amount
+      from unnest(p_posting_items, p_posting_accounts, p_posting_amounts) as p(item, account_id, amount)
+      join input i on i.item = p.item
+      join new_transactions t on t.purchase_id = i.id
   )
-  insert into ledger_entries (transaction_id, account_id, amount)
-  select t.id, p.account_id, p.amount
-    from unnest(p_posting_items, p_posting_accounts, p_posting_amounts) as p(item, account_id, amount)
-    join input i on i.item = p.item
-    join new_transactions t on t.purchase_id = i.id;
+  select array_agg(n.id is not null order by i.item) into v_recorded
+    from input i left join new_purchases n on n.id = i.id;
 
   -- A recorded item's balance is the customer's balance right after it: the batch's later credits to the same
   -- customer are taken off, as if the batch's purchases had committed one by one in item order.
   return query
   with input as (
-    select u.* from unnest(p_ids, p_retailer_ids, p_transaction_ids, p_customer_ids, p_payload_hashes)
-                    with ordinality as u(id, retailer_id, transaction_id, customer_id, payload_hash, item)
+    select u.*
+      from unnest(p_ids, p_retailer_ids, p_transaction_ids, p_customer_ids, p_product_ids, p_quantities,
+                  p_unit_prices, p_purchased_ats, p_payload_hashes, p_promotion_ids, p_award_rates, p_points)
+           with ordinality
+           as u(id, retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents,
+                purchased_at, payload_hash, promotion_id, award_rate, points, item)
   ), stored as (
-    select i.item::integer as item,
+    select i.item::integer as item, 'recorded'::text as outcome, i.id, i.retailer_id, i.transaction_id,
+           i.customer_id, i.product_id, i.quantity, i.unit_price_cents,
+           i.quantity::bigint * i.unit_price_cents as total_price_cents, i.promotion_id,
+           i.award_rate::numeric(12, 4)::numeric as award_rate, i.points as points_earned, i.purchased_at,
+           now() as recorded_at
+      from input i
+     where v_recorded[i.item]
+    union all
+    select i.item::integer,
            case when x.id is null then 'customer_not_found'
-                when x.id = i.id then 'recorded'
                 when x.payload_hash = i.payload_hash then 'replayed'
-                else 'conflict' end as outcome,
-           x.*,
-           b.balance
+                else 'conflict' end,
+           x.id, x.retailer_id, x.transaction_id, x.customer_id, x.product_id, x.quantity, x.unit_price_cents,
+           x.total_price_cents, x.promotion_id, x.award_rate::numeric, x.points_earned, x.purchased_at,
+           x.recorded_at
       from input i
       -- One lookup per item by its idempotency key (OFFSET 0: see 0006).
       left join lateral (select s.* from purchases s
                           where s.retailer_id = i.retailer_id and s.transaction_id = i.transaction_id
                          offset 0) x on true
-      -- And the stored purchase's customer's balance buckets by primary key, per item: never a join of the
-      -- items with a set of balances, which a plan made on small tables may run as a nested loop over that set.
+     where not v_recorded[i.item]
+  ), answered as (
+    select s.*, b.balance
+      from stored s
+      -- The customer's balance buckets by primary key, per item (0012): never a join of the items with a set of
+      -- balances, which a plan made on small tables may run as a nested loop over that set.
       cross join lateral (select sum(a.balance)::bigint as balance from account_balances a
-                           where a.account_id = x.customer_id
+                           where a.account_id = s.customer_id
                           offset 0) b
   )
   select s.item, s.outcome, s.id, s.retailer_id, s.transaction_id, s.customer_id, s.product_id, s.quantity,
@@ -765,7 +809,7 @@ begin
          (coalesce(s.balance, 0) - case when s.outcome = 'recorded' then coalesce(sum(s.points_earned) filter
            (where s.outcome = 'recorded') over (partition by s.customer_id order by s.item
              rows between 1 following and unbounded following), 0) else 0 end)::bigint
-    from stored s
+    from answered s
    order by s.item;
 end $function$;
 

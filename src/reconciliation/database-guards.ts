@@ -64,7 +64,8 @@ export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> =
     'purchases_promotion_catalog_seq_check',
   ].map((name) => ({ table: 'purchases', name })),
   ...[
-    'ledger_transactions_key_key',
+    // 0016: the key derived from each kind's reference, which its own unique index keeps unique (decision 0019).
+    'ledger_transactions_key_derived',
     'ledger_transactions_purchase_id_key',
     'ledger_transactions_check',
   ].map((name) => ({ table: 'ledger_transactions', name })),
@@ -89,12 +90,15 @@ export const GUARD_CONSTRAINTS: ReadonlyArray<{ table: string; name: string }> =
 
 /**
  * Unique indexes that are not constraints (they are partial): each lifecycle row has at most one ledger
- * transaction of its kind. Check 8 finds a duplicate after the fact; these keep one from being written.
+ * transaction of its kind, and no two corrections share a key. Check 8 finds a duplicate after the fact; these
+ * keep one from being written.
  */
 export const GUARD_INDEXES: ReadonlyArray<{ table: string; name: string }> = [
   'ledger_transactions_return_idx',
   'ledger_transactions_redemption_idx',
   'ledger_transactions_adjustment_idx',
+  // 0016: corrections' keys, the one kind whose key is not derived from a reference.
+  'ledger_transactions_correction_key_idx',
 ].map((name) => ({ table: 'ledger_transactions', name }));
 
 /** What the catalog holds for a trigger; `enabled` is pg_trigger.tgenabled ('O' or 'A' fire in normal sessions). */

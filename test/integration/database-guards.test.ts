@@ -212,9 +212,10 @@ describe('the database itself guards the ledger', () => {
 
     it('refuses ledger rows whose purchase, ledger transaction or account does not exist', async () => {
       const before = await ledgerSnapshot(t);
+      const missingPurchase = randomUUID();
       const orphan = await failure([
         `insert into ledger_transactions (key, kind, purchase_id, effective_at) values ($1, 'purchase', $2, now())`,
-        [`purchase:${randomUUID()}`, randomUUID()],
+        [`purchase:${missingPurchase}`, missingPurchase],
       ]);
       expect({ code: orphan?.code, constraint: orphan?.constraint }).toEqual({ code: '23503', constraint: 'ledger_transactions_references' });
       const id = randomUUID();

@@ -165,7 +165,7 @@ describe('plans of the purchase and redemption paths', () => {
       expect(all).not.toMatch(/item = ANY/);
       // The balances: each item's customer by primary key, never the batch's customers as one set.
       const answer = answering(all);
-      expect(answer).toMatch(/Index Cond: \(account_id = s\.customer_id\)/);
+      expect(answer).toMatch(/Index Cond: \(account_id = \w+\.customer_id\)/);
       expect(answer).not.toMatch(/ANY/);
     }
 
@@ -201,7 +201,7 @@ describe('plans of the purchase and redemption paths', () => {
       const answer = answering(all);
       expect(answer).not.toMatch(/Join Filter/);
       expect(answer).not.toMatch(/Materialize/);
-      expect(answer).toMatch(/Index Cond: \(account_id = s\.customer_id\)/);
+      expect(answer).toMatch(/Index Cond: \(account_id = \w+\.customer_id\)/);
     });
 
     it('keeps the settings of the purchase path on the function (CREATE OR REPLACE drops them)', async () => {

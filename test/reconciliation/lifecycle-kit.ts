@@ -168,7 +168,8 @@ export function postedByHand(
     statements: [
       [
         `insert into ledger_transactions (id, key, kind, ${column}, effective_at) values ($1, $2, $3, $4, now())`,
-        [id, `${kind}-by-hand:${id}`, kind, ref],
+        // The key as every writer makes it (migration 0016 checks it): the kind and the movement it posts.
+        [id, `${kind}:${ref}`, kind, ref],
       ],
       // One statement: the balance check runs per statement, on every transaction it touched.
       [
