@@ -720,6 +720,7 @@ CREATE OR REPLACE FUNCTION public.record_purchases(p_ids uuid[], p_retailer_ids 
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET jit TO 'off'
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
 declare

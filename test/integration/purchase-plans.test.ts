@@ -204,11 +204,25 @@ describe('plans of the purchase and redemption paths', () => {
       expect(answer).toMatch(/Index Cond: \(account_id = \w+\.customer_id\)/);
     });
 
+    it('compiles nothing: JIT is off for the whole call, whatever its statements are estimated to cost', async () => {
+      // Compiling is per execution (~17 ms of a 45 ms call, measured when a loaded ledger's statistics pushed the
+      // answering statement over jit_above_cost). Here every statement is over it; the function's jit = off wins.
+      const { rows } = await t.sql.query<{ available: boolean }>('select pg_jit_available() as available');
+      const all = await plansOfEighthCall(RECORD_PURCHASES_SQL, () => batch(10), recorded.slice(0, 10),
+        'set jit_above_cost = 0; set jit_inline_above_cost = 0; set jit_optimize_above_cost = 0');
+      // The caller's own statement (select ... from record_purchases(...)) is planned outside the function's
+      // settings; it costs ~10, far below any threshold, and is left out here.
+      const inside = all.split(/(?=duration: )/).filter((plan) => !plan.includes('from record_purchases('));
+      expect(inside.join('\n')).toMatch(/Insert on purchases/);
+      const compiled = inside.filter((plan) => /JIT:/.test(plan)).length;
+      expect({ available: rows[0].available, compiled }).toEqual({ available: rows[0].available, compiled: 0 });
+    });
+
     it('keeps the settings of the purchase path on the function (CREATE OR REPLACE drops them)', async () => {
       const { rows } = await t.sql.query<{ config: string[] }>(
         `select proconfig as config from pg_proc where proname = 'record_purchases'`,
       );
-      expect(rows).toEqual([{ config: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'search_path=pg_catalog, public, pg_temp'] }]);
+      expect(rows).toEqual([{ config: ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'jit=off', 'search_path=pg_catalog, public, pg_temp'] }]);
     });
   });
 
