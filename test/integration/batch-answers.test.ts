@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { uuidV7 } from '../../src/common/ids/uuid-v7';
-import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
+import { randomUUID } from 'node:crypto';
 import { PurchaseToRecord, RECORD_PURCHASES_SQL, recordPurchasesValues } from '../../src/purchases/purchases.repository';
 import { Fixtures } from '../support/fixtures';
+import { purchaseToRecord } from '../support/purchase-to-record';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const COLUMNS = `id, retailer_id, transaction_id, customer_id, product_id, quantity, unit_price_cents,
@@ -30,31 +29,22 @@ describe('record_purchases() answers every item with the row as stored', () => {
   });
   afterAll(() => t.close());
 
-  function purchase(transactionId: string, overrides: Partial<PurchaseToRecord> = {}): PurchaseToRecord {
-    const id = uuidV7();
-    const quantity = overrides.quantity ?? 3;
-    // floor(2,997 cents x 1.5 / 100) = 44
-    const points = (BigInt(quantity * 999) * 15n) / 1000n;
-    const customer = overrides.customerId ?? customerId;
-    return {
-      id,
+  /** 3 x 999 cents at 1.5: floor(2,997 x 1.5 / 100) = 44 points, or what `quantity` makes of it. */
+  function purchase(transactionId: string, spec: { quantity?: number; customerId?: string } = {}): PurchaseToRecord {
+    const quantity = spec.quantity ?? 3;
+    return purchaseToRecord({
       retailerId,
-      transactionId,
-      customerId: customer,
+      customerId: spec.customerId ?? customerId,
       productId,
+      transactionId,
       quantity,
       unitPriceCents: 999,
-      // Microseconds, as a POS may send them.
-      purchasedAt: '2026-12-01T10:11:12.345678Z',
-      payloadHash: randomBytes(32),
       promotionId,
       awardRate: '1.5',
-      points,
-      ledgerKey: purchaseTransactionKey(id),
-      postings: purchasePostings(customer, points),
-      catalogSeq: 0n,
-      ...overrides,
-    };
+      points: (BigInt(quantity * 999) * 15n) / 1000n,
+      // Microseconds, as a POS may send them.
+      purchasedAt: '2026-12-01T10:11:12.345678Z',
+    });
   }
 
   it('recorded, replayed, conflict and unknown-customer items alike', async () => {
@@ -69,7 +59,7 @@ describe('record_purchases() answers every item with the row as stored', () => {
       second,
       { ...purchase(stored.transactionId), payloadHash: stored.payloadHash },
       purchase(stored.transactionId),
-      purchase(`answers-${randomUUID()}`, { customerId: randomUUID(), postings: [] }),
+      purchase(`answers-${randomUUID()}`, { customerId: randomUUID() }),
       { ...purchase(first.transactionId), payloadHash: first.payloadHash },
     ];
     const { rows } = await t.sql.query<Record<string, unknown>>(RECORD_PURCHASES_SQL, recordPurchasesValues(items));

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../../src/common/errors/domain-error';
-import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
 import { PurchasesRepository, PurchaseToRecord } from '../../src/purchases/purchases.repository';
 import { Fixtures, ledgerSnapshot } from '../support/fixtures';
+import { purchaseToRecord } from '../support/purchase-to-record';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -27,24 +27,8 @@ describe('recording purchases in batches', () => {
   afterAll(() => t.close());
 
   function purchase(customerId: string, transactionId: string, points: bigint, hash = randomBytes(32)): PurchaseToRecord {
-    const id = randomUUID();
-    return {
-      id,
-      retailerId,
-      transactionId,
-      customerId,
-      productId,
-      quantity: Number(points) / 10,
-      unitPriceCents: 1000,
-      purchasedAt: new Date().toISOString(),
-      payloadHash: hash,
-      promotionId,
-      awardRate: '1',
-      points,
-      ledgerKey: purchaseTransactionKey(id),
-      postings: purchasePostings(customerId, points),
-      catalogSeq: 0n,
-    };
+    const quantity = Number(points) / 10;
+    return purchaseToRecord({ retailerId, customerId, productId, transactionId, quantity, promotionId, awardRate: '1', points, payloadHash: hash });
   }
 
   it('keeps every outcome separate inside shared transactions', async () => {

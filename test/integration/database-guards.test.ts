@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseError, PoolClient } from 'pg';
 import { Fixtures, ledgerSnapshot, recordPurchase } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
-import { txn } from './helpers';
+import { statementsFailure, txn } from './helpers';
 
 const LIABILITY = '00000000-0000-0000-0000-00000000a001';
 const ADJUSTMENTS = '00000000-0000-0000-0000-00000000a005';
@@ -31,21 +30,7 @@ describe('the database itself guards the ledger', () => {
   afterAll(() => t.close());
 
   /** The error a statement (or several, in one database transaction) ends with; null when it succeeds. */
-  async function failure(...statements: Array<string | [string, unknown[]]>): Promise<DatabaseError | null> {
-    const client: PoolClient = await t.sql.connect();
-    try {
-      await client.query('begin');
-      for (const s of statements) await (typeof s === 'string' ? client.query(s) : client.query(s[0], s[1]));
-      await client.query('commit');
-      return null;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      if (error instanceof DatabaseError) return error;
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+  const failure = (...statements: Array<string | [string, unknown[]]>) => statementsFailure(t, ...statements);
 
   it.each(APPEND_ONLY)('refuses UPDATE, DELETE and TRUNCATE on %s', async (table) => {
     const before = await ledgerSnapshot(t);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DatabaseError, PoolClient } from 'pg';
 import { GraphqlResponse, TestApp } from '../support/test-app';
 
 /** Helpers shared by the integration tests (not a test file itself). */
@@ -18,6 +19,26 @@ export function addDays(date: string, days: number): string {
 /** An ISO instant `ms` milliseconds from now (negative: in the past). */
 export function isoFromNow(ms: number): string {
   return new Date(Date.now() + ms).toISOString();
+}
+
+/**
+ * The error that statements run as the database owner, in one database transaction, end with; null when they
+ * commit. For tests of the database's own guards.
+ */
+export async function statementsFailure(t: TestApp, ...statements: Array<string | [string, unknown[]]>): Promise<DatabaseError | null> {
+  const client: PoolClient = await t.sql.connect();
+  try {
+    await client.query('begin');
+    for (const s of statements) await (typeof s === 'string' ? client.query(s) : client.query(s[0], s[1]));
+    await client.query('commit');
+    return null;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    if (error instanceof DatabaseError) return error;
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /** A transaction id no other test uses. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseError, PoolClient } from 'pg';
+import { DatabaseError } from 'pg';
 import { shiftBalance } from '../reconciliation/drift-kit';
 import { Fixtures, ledgerSnapshot, recordPurchase } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
-import { txn } from './helpers';
+import { statementsFailure, txn } from './helpers';
 
 const LIABILITY = '00000000-0000-0000-0000-00000000a001';
 const ADJUSTMENTS = '00000000-0000-0000-0000-00000000a005';
@@ -33,21 +33,7 @@ describe('ledger keys, corrections and balances per statement (migration 0016)',
   afterAll(() => t.close());
 
   /** The error a statement (or several, in one database transaction) ends with; null when it succeeds. */
-  async function failure(...statements: Array<[string, unknown[]]>): Promise<DatabaseError | null> {
-    const client: PoolClient = await t.sql.connect();
-    try {
-      await client.query('begin');
-      for (const [text, params] of statements) await client.query(text, params);
-      await client.query('commit');
-      return null;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      if (error instanceof DatabaseError) return error;
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+  const failure = (...statements: Array<[string, unknown[]]>) => statementsFailure(t, ...statements);
   const refusal = (e: DatabaseError | null) => ({ code: e?.code, constraint: e?.constraint });
 
   /** A correction of the test's purchase transaction with its two balanced entries, in one statement. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { uuidV7 } from '../../src/common/ids/uuid-v7';
-import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
 import { PurchaseToRecord, RECORD_PURCHASES_SQL, recordPurchasesValues } from '../../src/purchases/purchases.repository';
 import { REDEEM_POINTS_BATCH_SQL, redeemPointsBatchValues, RedemptionToRecord } from '../../src/redemptions/redemptions.repository';
 import { Fixtures } from '../support/fixtures';
+import { purchaseToRecord } from '../support/purchase-to-record';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Index scans in an auto_explain text that read a whole index instead of looking up a key. */
@@ -47,25 +47,7 @@ describe('plans of the purchase and redemption paths', () => {
 
   /** A purchase as the service would record it (the repository's own statement and arguments are used). */
   function purchase(customerId: string, transactionId: string): PurchaseToRecord {
-    const id = uuidV7();
-    const points = 10n;
-    return {
-      id,
-      retailerId,
-      transactionId,
-      customerId,
-      productId,
-      quantity: 1,
-      unitPriceCents: 1000,
-      purchasedAt: new Date().toISOString(),
-      payloadHash: randomBytes(32),
-      promotionId,
-      awardRate: '1',
-      points,
-      ledgerKey: purchaseTransactionKey(id),
-      postings: purchasePostings(customerId, points),
-      catalogSeq: 0n,
-    };
+    return purchaseToRecord({ retailerId, customerId, productId, transactionId, promotionId, awardRate: '1', points: 10n });
   }
 
   /**

@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { purchasePostings, purchaseTransactionKey } from '../../src/ledger/ledger';
 import { PurchasesRepository, PurchaseToRecord } from '../../src/purchases/purchases.repository';
 import { Fixtures } from '../support/fixtures';
+import { purchaseToRecord } from '../support/purchase-to-record';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -33,26 +32,8 @@ describe('retries of a failed purchase batch', () => {
     const retailerId = (await f.retailer()).id;
     const productId = await f.product(1000);
     const customerId = await f.customer();
-    const purchase = (transactionId: string, quantity = 1): PurchaseToRecord => {
-      const id = randomUUID();
-      return {
-        id,
-        retailerId,
-        transactionId,
-        customerId,
-        productId,
-        quantity,
-        unitPriceCents: 1000,
-        purchasedAt: new Date().toISOString(),
-        payloadHash: randomBytes(32),
-        promotionId: null,
-        awardRate: null,
-        points: 0n,
-        ledgerKey: purchaseTransactionKey(id),
-        postings: purchasePostings(customerId, 0n),
-        catalogSeq: 0n,
-      };
-    };
+    const purchase = (transactionId: string, quantity = 1): PurchaseToRecord =>
+      purchaseToRecord({ retailerId, customerId, productId, transactionId, quantity });
     const repository = new PurchasesRepository(pool, t.config);
     // A quantity beyond the int range fails the whole statement, so the batch of 32 falls back to 32 retries.
     const batch = [...Array.from({ length: 31 }, (_, i) => purchase(`retry-${i}`)), purchase('too-many', 2 ** 31)];

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client, DatabaseError } from 'pg';
 import { uuidV7 } from '../../src/common/ids/uuid-v7';
-import { purchasePostings, purchaseTransactionKey, PROGRAM_LIABILITY_ACCOUNT_ID } from '../../src/ledger/ledger';
+import { PROGRAM_LIABILITY_ACCOUNT_ID } from '../../src/ledger/ledger';
 import { PurchaseToRecord, RECORD_PURCHASES_SQL, recordPurchasesValues } from '../../src/purchases/purchases.repository';
 import { Fixtures, recordPurchase } from '../support/fixtures';
+import { purchaseToRecord } from '../support/purchase-to-record';
 import { startTestApp, TestApp } from '../support/test-app';
 import { txn } from './helpers';
 
@@ -115,25 +116,13 @@ describe("temporary tables of the service's role never stand in for the ledger's
    * promotion (10 points per 100 cents), or under none (no points, so no entries).
    */
   function purchase(forCustomer: string, promoted: boolean): PurchaseToRecord {
-    const id = uuidV7();
-    const points = promoted ? 100n : 0n;
-    return {
-      id,
+    return purchaseToRecord({
       retailerId,
-      transactionId: txn('shadow'),
       customerId: forCustomer,
       productId,
-      quantity: 1,
-      unitPriceCents: 1000,
-      purchasedAt: new Date().toISOString(),
-      payloadHash: randomBytes(32),
-      promotionId: promoted ? promotionId : null,
-      awardRate: promoted ? '10' : null,
-      points,
-      ledgerKey: purchaseTransactionKey(id),
-      postings: purchasePostings(forCustomer, points),
-      catalogSeq: 0n,
-    };
+      transactionId: txn('shadow'),
+      ...(promoted ? { promotionId, awardRate: '10', points: 100n } : {}),
+    });
   }
   const outcomes = async (c: Client, p: PurchaseToRecord) =>
     (await c.query<{ outcome: string }>(RECORD_PURCHASES_SQL, recordPurchasesValues([p]))).rows.map((r) => r.outcome);
