@@ -1,6 +1,7 @@
 -- The database's work per purchase on the batch path, second round (the first is 0014; docs/performance.md, "The
 -- database's cost per purchase", has the measurements; docs/decisions/0019-ledger-keys-derived.md the one real
--- choice). Every guard still refuses everything it refused; what changes is how much reading it takes to decide.
+-- choice). Every guard still refuses everything it refused (one case aside, after writes made behind the guards:
+-- see "Balanced by induction"); what changes is how much reading it takes to decide.
 --
 -- A call of 500 purchases made, besides its writes, about 6,500 key lookups. This migration removes about 2,000:
 -- * post_ledger_entries() summed every touched transaction's entries from the table (500 index scans per call),
