@@ -173,7 +173,7 @@ function parseArgs(argv) {
     else if (arg === '--baseline-arrays') {
       options.baselineArrays = argv[++i];
       if (options.baselineArrays !== 'text' && options.baselineArrays !== 'binary') throw new Error('--baseline-arrays needs text or binary');
-    }    else if (arg === '--cells') {
+    } else if (arg === '--cells') {
       options.cells = (argv[++i] ?? '').split(',').map((cell) => {
         const m = /^(\d+)x(\d+)$/.exec(cell.trim());
         if (!m) throw new Error(`--cells: "${cell}" is not <purchases per call>x<connections>`);
