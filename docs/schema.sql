@@ -747,8 +747,8 @@ begin
     on conflict on constraint purchases_idempotency_key do nothing
     returning x.id
   ), new_transactions as (
-    insert into ledger_transactions as t (key, kind, purchase_id, effective_at, entries_in_statement)
-    select i.ledger_key, 'purchase', i.id, i.purchased_at, true
+    insert into ledger_transactions as t (id, key, kind, purchase_id, effective_at, entries_in_statement)
+    select i.id, i.ledger_key, 'purchase', i.id, i.purchased_at, true
       from input i join new_purchases n on n.id = i.id
      where i.item in (select p.item from unnest(p_posting_items) as p(item))
     returning t.id, t.purchase_id
