@@ -59,7 +59,8 @@ describe('loadConfig', () => {
         maxTokens: 1000,
         maxDepth: 10,
         maxAliases: 15,
-        maxCost: 20_000,
+        maxNameLength: 128,
+        maxCost: 30_000,
         maxOperations: 5,
         maxPurchasesPerRequest: 10,
         maxResponseBytes: 4 * 1024 * 1024,
@@ -107,6 +108,7 @@ describe('loadConfig', () => {
       GRAPHQL_MAX_TOKENS: '500',
       GRAPHQL_MAX_DEPTH: '8',
       GRAPHQL_MAX_ALIASES: '5',
+      GRAPHQL_MAX_NAME_LENGTH: '64',
       GRAPHQL_MAX_COST: '1000',
       GRAPHQL_MAX_OPERATIONS: '1',
       MAX_PURCHASES_PER_REQUEST: '2',
@@ -145,6 +147,7 @@ describe('loadConfig', () => {
         maxTokens: 500,
         maxDepth: 8,
         maxAliases: 5,
+        maxNameLength: 64,
         maxCost: 1000,
         maxOperations: 1,
         maxPurchasesPerRequest: 2,
@@ -262,6 +265,7 @@ describe('loadConfig', () => {
     ['METRICS_LEDGER_READ_SECONDS', '0', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
     ['METRICS_LEDGER_READ_SECONDS', '3601', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
     ['METRICS_LEDGER_READ_SECONDS', '1.5', 'METRICS_LEDGER_READ_SECONDS must be a whole number from 1 to 3600'],
+    ['GRAPHQL_MAX_NAME_LENGTH', '8', 'GRAPHQL_MAX_NAME_LENGTH must be a whole number from 16 to 4096'],
   ])('names %s when out of range (%p)', (name, value, message) => {
     const problems = problemsOf({ [name]: value, ...(name === 'DB_POOL_SIZE' ? { PURCHASE_CONCURRENCY: '1' } : {}) });
     expect(problems.some((p) => p.startsWith(message))).toBe(true);

@@ -73,6 +73,8 @@ export interface GraphqlLimits {
   maxTokens: number;
   maxDepth: number;
   maxAliases: number;
+  /** Characters of one name or alias: the answer repeats a name once per item of every list it sits in. */
+  maxNameLength: number;
   /** Estimated cost: one per field, list fields times their page size (src/graphql/limits/cost.ts). */
   maxCost: number;
   /** Operation definitions in one document. */
@@ -174,7 +176,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxTokens: int('GRAPHQL_MAX_TOKENS', 1000, 50, 100_000),
       maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 3, 100),
       maxAliases: int('GRAPHQL_MAX_ALIASES', 15, 0, 1000),
-      maxCost: int('GRAPHQL_MAX_COST', 20_000, 10, 10_000_000),
+      maxNameLength: int('GRAPHQL_MAX_NAME_LENGTH', 128, 16, 4096),
+      // A full recordPurchases batch (1,000 items, every field of the contract: 21 per item) costs 21,001.
+      maxCost: int('GRAPHQL_MAX_COST', 30_000, 10, 10_000_000),
       maxOperations: int('GRAPHQL_MAX_OPERATIONS', 5, 1, 100),
       maxPurchasesPerRequest: int('MAX_PURCHASES_PER_REQUEST', 10, 1, 1000),
       maxResponseBytes: int('GRAPHQL_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),

@@ -1,11 +1,12 @@
 import { DocumentNode, getNamedType, GraphQLOutputType, GraphQLSchema, isListType, isNonNullType, isObjectType } from 'graphql';
 import { ComplexityEstimatorArgs, getComplexity } from 'graphql-query-complexity';
+import { MAX_PURCHASES_PER_CALL } from '../../purchases/purchase-batch.service';
 
 /**
  * How many items a list or page field is assumed to return when estimating a request's cost. Paged fields (a
  * connection or a list with `first`) cost their `first` argument as the caller asked it; other lists their
- * typical size. Every list field of the schema must be named here: a test fails on one that is not, so that a
- * new list is priced on purpose rather than by a default.
+ * typical size, or the most items they can hold where that bounds the answer. Every list field of the schema must be named here: a test
+ * fails on one that is not, so that a new list is priced on purpose rather than by a default.
  */
 export const LIST_SIZES: Record<string, number | 'first'> = {
   'Query.ledgerTransactions': 'first',
@@ -20,10 +21,12 @@ export const LIST_SIZES: Record<string, number | 'first'> = {
   // Priced at what a page of runs typically holds; the response-size bound covers a page of bad days.
   'ReconciliationRun.findings': 3,
   'ReconciliationFinding.examples': 10,
-  // One outcome per input, at most 1,000 (the resolver's bound): priced at 10 rather than per input, so that a full
-  // batch of 1,000 with every field selected (about 21 each) fits GRAPHQL_MAX_COST. What it costs the service is
-  // bounded by the 1,000 items, MAX_PURCHASES_PER_REQUEST (it counts as one field) and the request body limit.
-  'Mutation.recordPurchases': 10,
+  // One outcome per input, priced at the most inputs a call takes (the resolver refuses more with the contract's
+  // BAD_USER_INPUT before any work), so that the cost bounds the answer whatever the request sends: ten aliases
+  // of one 1,000-item variable are ten answers of 1,000. Priced from the document alone, so a client sees a
+  // refusal with its first small batch rather than with its first large one, and the purchase path pays for the
+  // estimate once per document. A full batch with every field selected costs 21,001 (GRAPHQL_MAX_COST: 30,000).
+  'Mutation.recordPurchases': MAX_PURCHASES_PER_CALL,
 };
 /** A list the table does not name (it should not happen: see above). */
 const UNKNOWN_LIST_SIZE = 100;

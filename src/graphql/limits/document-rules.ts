@@ -9,8 +9,36 @@ import { limitError } from './limit-error';
  * an IDE's introspection query nests `ofType` a dozen levels, and introspection is served only to callers with
  * a token (limits.plugin.ts).
  */
-export function documentRules(limits: { maxDepth: number; maxAliases: number; maxOperations: number }): ValidationRule[] {
-  return [maxOperationsRule(limits.maxOperations), maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases)];
+export function documentRules(limits: {
+  maxDepth: number;
+  maxAliases: number;
+  maxOperations: number;
+  maxNameLength: number;
+}): ValidationRule[] {
+  return [
+    maxOperationsRule(limits.maxOperations),
+    maxNameLengthRule(limits.maxNameLength),
+    maxDepthRule(limits.maxDepth),
+    maxAliasesRule(limits.maxAliases),
+  ];
+}
+
+/**
+ * Every name of the document (aliases above all: the caller makes them up) is written into the answer once per
+ * item of every list it sits in, so its length multiplies: a 300,000-character alias on a field of a 1,000-item
+ * batch made a ~300 MB answer. Bounded here; the estimated cost bounds how many times a name is written.
+ */
+function maxNameLengthRule(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    let reported = false;
+    return {
+      Name(node) {
+        if (reported || node.value.length <= max) return;
+        reported = true;
+        context.reportError(limitError(`A name or alias is longer than ${max} characters (GRAPHQL_MAX_NAME_LENGTH)`));
+      },
+    };
+  };
 }
 
 function maxOperationsRule(max: number): ValidationRule {
