@@ -5,8 +5,9 @@ import { MAX_PURCHASES_PER_CALL } from '../../purchases/purchase-batch.service';
 /**
  * How many items a list or page field is assumed to return when estimating a request's cost. Paged fields (a
  * connection or a list with `first`) cost their `first` argument as the caller asked it; other lists their
- * typical size, or the most items they can hold where that bounds the answer. Every list field of the schema must be named here: a test
- * fails on one that is not, so that a new list is priced on purpose rather than by a default.
+ * typical size, or the most items they can hold where that bounds the answer. Every list field of the schema
+ * must be named here: a test fails on one that is not, so that a new list is priced on purpose rather than by a
+ * default.
  */
 export const LIST_SIZES: Record<string, number | 'first'> = {
   'Query.ledgerTransactions': 'first',

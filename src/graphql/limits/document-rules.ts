@@ -1,4 +1,5 @@
 import { Kind, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
+import { GraphqlLimits } from '../../config/config';
 import { limitError } from './limit-error';
 
 /**
@@ -9,12 +10,9 @@ import { limitError } from './limit-error';
  * an IDE's introspection query nests `ofType` a dozen levels, and introspection is served only to callers with
  * a token (limits.plugin.ts).
  */
-export function documentRules(limits: {
-  maxDepth: number;
-  maxAliases: number;
-  maxOperations: number;
-  maxNameLength: number;
-}): ValidationRule[] {
+export function documentRules(
+  limits: Pick<GraphqlLimits, 'maxDepth' | 'maxAliases' | 'maxOperations' | 'maxNameLength'>,
+): ValidationRule[] {
   return [
     maxOperationsRule(limits.maxOperations),
     maxNameLengthRule(limits.maxNameLength),
