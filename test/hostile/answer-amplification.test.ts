@@ -1,4 +1,4 @@
-import { RECORD_PURCHASES, recordedFor } from '../ingestion/ingestion-kit';
+import { PURCHASE_FIELDS, RECORD_PURCHASES, recordedFor } from '../ingestion/ingestion-kit';
 import { errorCode, Fixtures } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -42,8 +42,7 @@ describe('answers bounded before anything runs', () => {
   const aliased = (n: number) =>
     `mutation($inputs: [RecordPurchaseInput!]!) { ${Array.from({ length: n }, (_, i) => `b${i}: recordPurchases(inputs: $inputs) { ...Outcome }`).join(' ')} }
      fragment Outcome on PurchaseOutcome {
-       result { pointsAwarded customerBalance replayed purchase { id transactionId retailerId customerId productId quantity
-         unitPriceCents totalPriceCents promotionId awardRate pointsEarned purchasedAt recordedAt } }
+       result { pointsAwarded customerBalance replayed purchase { ${PURCHASE_FIELDS} } }
        error { code message } }`;
 
   it('refuses ten full answers of one 1,000-item list before recording anything', async () => {

@@ -1,6 +1,6 @@
 import { GraphqlResponse, TestApp } from '../support/test-app';
 
-const PURCHASE_FIELDS = `id transactionId retailerId customerId productId quantity unitPriceCents totalPriceCents
+export const PURCHASE_FIELDS = `id transactionId retailerId customerId productId quantity unitPriceCents totalPriceCents
   promotionId awardRate pointsEarned purchasedAt recordedAt`;
 
 export const RECORD_PURCHASES = `mutation($inputs: [RecordPurchaseInput!]!) {
